@@ -1,0 +1,16 @@
+import { createHealthActivities } from './health.js';
+import type { ActivityDeps } from './deps.js';
+
+export type { ActivityDeps } from './deps.js';
+
+/**
+ * Every activity the worker registers, built from the dependencies it is handed (clients, config,
+ * logger), so tests pass clients pointed at the simulators.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createHealthActivities({ version: deps.version }),
+  };
+}
+
+export type ConnectorActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { boolFromEnv, duration, httpUrl, intFromEnv, optionalString, setting } from './define.js';
+
+export const appSettings = {
+  dataDir: setting(
+    'ML_CONNECTOR_DATA_DIR',
+    z.string().default('data'),
+    'Folder for local state: the embedded Temporal database, the encrypted credentials file, exports.',
+  ),
+  logLevel: setting(
+    'LOG_LEVEL',
+    z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+        message: 'must be one of trace, debug, info, warn, error, fatal, silent',
+      })
+      .default('info'),
+    'pino log level.',
+  ),
+};
+
+export const temporalSettings = {
+  address: setting(
+    'TEMPORAL_ADDRESS',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, { message: 'must be host:port, for example localhost:7233' })
+      .optional(),
+    'Temporal frontend (host:port). Unset: `start` runs an embedded Temporal dev server.',
+  ),
+  namespace: setting(
+    'TEMPORAL_NAMESPACE',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, { message: 'must be a namespace name' })
+      .default('default'),
+    'Temporal namespace.',
+  ),
+  taskQueue: setting(
+    'ML_CONNECTOR_TASK_QUEUE',
+    z.string().min(1).default('ml-connector'),
+    'Task queue shared by every worker of this connector.',
+  ),
+  apiKey: setting('TEMPORAL_API_KEY', optionalString(), 'API key for Temporal Cloud (enables TLS).', {
+    secret: true,
+  }),
+  tlsCaFile: setting('TEMPORAL_TLS_CA_FILE', optionalString(), 'CA bundle for a Temporal cluster with TLS.'),
+  tlsCertFile: setting(
+    'TEMPORAL_TLS_CERT_FILE',
+    optionalString(),
+    'Client certificate for mTLS to Temporal.',
+  ),
+  tlsKeyFile: setting('TEMPORAL_TLS_KEY_FILE', optionalString(), 'Client key for mTLS to Temporal.'),
+  devServerPort: setting(
+    'TEMPORAL_DEV_SERVER_PORT',
+    intFromEnv(7233, { min: 1, max: 65535 }),
+    'Port of the embedded dev server (only when TEMPORAL_ADDRESS is unset).',
+  ),
+  uiPort: setting(
+    'TEMPORAL_UI_PORT',
+    intFromEnv(8233, { min: 1, max: 65535 }),
+    'Port of the embedded dev server Web UI.',
+  ),
+  cliPath: setting(
+    'TEMPORAL_CLI_PATH',
+    optionalString(),
+    'Path of the `temporal` CLI binary; found by `npm install` when unset.',
+  ),
+  shutdownGraceTime: setting(
+    'ML_CONNECTOR_SHUTDOWN_GRACE',
+    duration('30s'),
+    'How long a stopping worker lets running activities finish.',
+  ),
+};
+
+export const sage300Settings = {
+  baseUrl: setting(
+    'SAGE300_BASE_URL',
+    httpUrl('https://erp01/Sage300WebApi').optional(),
+    'Sage 300 Web API root, for example https://erp01/Sage300WebApi.',
+  ),
+  company: setting(
+    'SAGE300_COMPANY',
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,6}$/, {
+        message: 'must be a Sage company ID of 1 to 6 letters or digits, for example SAMINC',
+      })
+      .optional(),
+    'Sage 300 company (database) ID, for example SAMINC.',
+  ),
+  username: setting('SAGE300_USERNAME', optionalString(), 'Sage 300 user ID (sent upper-case).', {
+    secret: true,
+  }),
+  password: setting('SAGE300_PASSWORD', optionalString(), 'Sage 300 password.', { secret: true }),
+  preservePasswordCase: setting(
+    'SAGE300_PRESERVE_PASSWORD_CASE',
+    boolFromEnv(false),
+    'Send the password as typed (Sage 300 2022.2+ complex passwords) instead of upper-case.',
+  ),
+  pageSize: setting(
+    'SAGE300_PAGE_SIZE',
+    intFromEnv(1000, { min: 1, max: 100000 }),
+    'Rows asked per OData page ($top); the server may cap it lower.',
+  ),
+  caFile: setting(
+    'SAGE300_CA_FILE',
+    optionalString(),
+    'CA bundle (PEM) for an IIS certificate from a private certificate authority.',
+  ),
+  timeoutMs: setting(
+    'SAGE300_TIMEOUT_MS',
+    intFromEnv(60000, { min: 1000 }),
+    'Per-request timeout; IIS cold starts are slow.',
+  ),
+  maxConcurrency: setting(
+    'SAGE300_MAX_CONCURRENCY',
+    intFromEnv(2, { min: 1, max: 16 }),
+    'Requests in flight per Sage login.',
+  ),
+};
+
+export const mailchimpSettings = {
+  apiKey: setting(
+    'MAILCHIMP_API_KEY',
+    z
+      .string()
+      .regex(/^[0-9a-zA-Z]+-[a-z]+\d+$/, { message: 'must look like <key>-<dc>, for example 0123abcd-us6' })
+      .optional(),
+    'Mailchimp API key (its suffix is the data center).',
+    { secret: true },
+  ),
+  oauthToken: setting(
+    'MAILCHIMP_OAUTH_TOKEN',
+    optionalString(),
+    'Mailchimp OAuth 2 access token (instead of an API key).',
+    { secret: true },
+  ),
+  listId: setting(
+    'MAILCHIMP_LIST_ID',
+    optionalString(),
+    'Audience (list) ID that customers are synced into.',
+  ),
+  storeId: setting(
+    'MAILCHIMP_STORE_ID',
+    optionalString(),
+    'E-commerce store ID for orders (created when missing).',
+  ),
+  apiUrl: setting(
+    'MAILCHIMP_API_URL',
+    httpUrl('https://us6.api.mailchimp.com/3.0').optional(),
+    'Override of the API base URL (default https://{dc}.api.mailchimp.com/3.0).',
+  ),
+  oauthMetadataUrl: setting(
+    'MAILCHIMP_OAUTH_METADATA_URL',
+    httpUrl('https://login.mailchimp.com/oauth2/metadata').default(
+      'https://login.mailchimp.com/oauth2/metadata',
+    ),
+    'OAuth metadata endpoint that names the data center of a token.',
+  ),
+  maxConnections: setting(
+    'MAILCHIMP_MAX_CONNECTIONS',
+    intFromEnv(8, { min: 1, max: 10 }),
+    'Simultaneous connections per API key (Mailchimp allows 10).',
+  ),
+  timeoutMs: setting(
+    'MAILCHIMP_TIMEOUT_MS',
+    intFromEnv(120000, { min: 1000 }),
+    'Per-request timeout (Mailchimp cuts requests at 120 s).',
+  ),
+};
+
+export const syncSettings = {
+  customersCron: setting(
+    'SYNC_CUSTOMERS_CRON',
+    z.string().default('0 2 * * *'),
+    'Cron of the customer sync schedule.',
+  ),
+  ordersCron: setting(
+    'SYNC_ORDERS_CRON',
+    z.string().default('30 2 * * *'),
+    'Cron of the order sync schedule.',
+  ),
+  timezone: setting('SYNC_TIMEZONE', z.string().default('UTC'), 'Time zone of the schedules (IANA name).'),
+  catchupWindow: setting(
+    'SYNC_CATCHUP_WINDOW',
+    duration('1h'),
+    'How late a missed run may still start (after an outage).',
+  ),
+  jitter: setting('SYNC_JITTER', duration('5m'), 'Random delay added to each scheduled run.'),
+};
+
+export const webhookSettings = {
+  port: setting(
+    'WEBHOOK_PORT',
+    intFromEnv(undefined, { min: 1, max: 65535 }),
+    'Port of the Mailchimp webhook receiver; unset: no receiver in `start`.',
+  ),
+  secret: setting(
+    'WEBHOOK_SECRET',
+    z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    'Secret carried in the webhook URL.',
+    { secret: true },
+  ),
+};
+
+export const securitySettings = {
+  masterKey: setting(
+    'ML_CONNECTOR_MASTER_KEY',
+    optionalString(),
+    'Key (32 bytes, base64 or hex) that encrypts the credentials file and Temporal payloads.',
+    { secret: true },
+  ),
+  masterKeyFile: setting(
+    'ML_CONNECTOR_MASTER_KEY_FILE',
+    optionalString(),
+    'File holding the master key, instead of ML_CONNECTOR_MASTER_KEY.',
+  ),
+};

@@ -1,0 +1,21 @@
+import type { Worker } from '@temporalio/worker';
+import type { Logger } from '../logging/logger.js';
+import { createActivities } from '../activities/index.js';
+import { createConnectorWorker } from '../worker/worker.js';
+import { createDataConverter } from '../temporal/data-converter.js';
+import type { TemporalRuntime } from './runtime-env.js';
+import { VERSION } from '../version.js';
+
+/** Builds the production worker: real clients from the config, activities from their factories. */
+export async function buildWorker(runtime: TemporalRuntime, logger: Logger): Promise<Worker> {
+  const { config } = runtime;
+  const activities = createActivities({ config, logger, version: VERSION, temporalClient: runtime.client });
+  return createConnectorWorker({
+    connection: runtime.workerConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    dataConverter: await createDataConverter(config),
+    shutdownGraceTime: config.temporal.shutdownGraceTime,
+  });
+}

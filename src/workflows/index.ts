@@ -1,0 +1,2 @@
+// The worker bundles this file: every workflow the connector runs is exported from here.
+export { healthCheck } from './health.js';
