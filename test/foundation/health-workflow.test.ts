@@ -4,6 +4,7 @@ import { healthCheck } from '../../src/workflows/index.js';
 import { connectTestTemporal, createTestWorker, type TemporalTestContext } from '../helpers/temporal.js';
 import { testConfig } from '../helpers/config.js';
 import { memoryLogger } from '../helpers/logger.js';
+import { maybeRecordHistory } from '../helpers/histories.js';
 
 describe('a workflow and an activity through a real worker and a real Temporal server', () => {
   let t: TemporalTestContext;
@@ -26,7 +27,9 @@ describe('a workflow and an activity through a real worker and a real Temporal s
       }),
     );
     expect(result).toMatchObject({ echo: 'ping', version: '9.9.9', taskQueue: t.taskQueue });
-    const history = await t.client.workflow.getHandle(`health-${t.taskQueue}`).fetchHistory();
+    const handle = t.client.workflow.getHandle(`health-${t.taskQueue}`);
+    await maybeRecordHistory(handle, 'healthCheck');
+    const history = await handle.fetchHistory();
     const types = history.events?.map((e) => e.eventType) ?? [];
     expect(types.length).toBeGreaterThan(5);
   });
