@@ -1,2 +1,3 @@
 // The worker bundles this file: every workflow the connector runs is exported from here.
 export { healthCheck } from './health.js';
+export { recordWebhookEvent } from './webhook-event.js';
