@@ -1,10 +1,36 @@
 import type { DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config/index.js';
+import type { Logger } from '../logging/logger.js';
+import { siblingModule } from '../paths.js';
+import { EncryptionCodec } from '../security/payload-codec.js';
+import { loadPayloadKeyring } from '../security/keyring.js';
+import { describeMasterKey, resolveMasterKey } from '../security/master-key.js';
+
+/** Path of the module exporting `failureConverter` (.js when built, .ts under jest). */
+export function failureConverterPath(): string {
+  return siblingModule(import.meta.url, '../security/failure-converter');
+}
+
+/** The encryption codec for a config's master key and keyring (the codec server uses it too). */
+export async function createPayloadCodec(config: AppConfig, logger?: Logger): Promise<EncryptionCodec> {
+  const master = await resolveMasterKey(config, { createIfMissing: true });
+  if (!master) throw new Error('no master key');
+  if (master.source === 'created')
+    logger?.warn(
+      { file: master.file },
+      `created a random master key in ${describeMasterKey(master)}: back it up; without it, credentials and workflow histories cannot be read`,
+    );
+  return new EncryptionCodec(await loadPayloadKeyring(config, master));
+}
 
 /**
- * The data converter shared by every client and worker of the connector. Payload encryption
- * plugs in here, so nothing else has to know about it.
+ * The data converter shared by every client and worker of the connector: every payload (inputs,
+ * results, heartbeats, memos, schedule args) and every failure message is encrypted before it
+ * reaches the Temporal server. The same shape is accepted by `new Client` and `Worker.create`.
  */
-export async function createDataConverter(_config: AppConfig): Promise<DataConverter | undefined> {
-  return undefined;
+export async function createDataConverter(config: AppConfig, logger?: Logger): Promise<DataConverter> {
+  return {
+    payloadCodecs: [await createPayloadCodec(config, logger)],
+    failureConverterPath: failureConverterPath(),
+  };
 }
