@@ -1,0 +1,174 @@
+import type { Method } from 'got';
+import type { MailchimpConfig } from '../config/index.js';
+import type { Logger } from '../logging/logger.js';
+import { credentialFrom, resolveEndpoint, type MailchimpCredential } from './datacenter.js';
+import * as ecommerce from './ecommerce.js';
+import { MailchimpHttp, type RequestOptions } from './http.js';
+import { channelFor } from './limiter.js';
+import * as members from './members.js';
+import { parseWith } from './members.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import {
+  listSchema,
+  webhookSchema,
+  type EcommerceCustomerInput,
+  type MailchimpList,
+  type MailchimpMember,
+  type MailchimpOrder,
+  type MailchimpStore,
+  type MailchimpWebhook,
+  type MemberInput,
+  type MemberOutcome,
+  type MemberWriteResult,
+  type MergeFieldSpec,
+  type OrderInput,
+  type ProductInput,
+  type StoreInput,
+  type WebhookInput,
+} from './types.js';
+
+export interface MailchimpClientOptions {
+  logger?: Logger;
+  /** Merge fields the sync writes: ensured (created when missing) once per list before the first member write. */
+  mergeFields?: MergeFieldSpec[];
+  retry?: Partial<RetryPolicy>;
+}
+
+const enc = encodeURIComponent;
+
+export class MailchimpClient {
+  private readonly ensuredLists = new Map<string, Promise<unknown>>();
+
+  private constructor(
+    private readonly http: MailchimpHttp,
+    readonly dataCenter: string,
+    readonly maxConnections: number,
+    private readonly options: MailchimpClientOptions,
+  ) {}
+
+  /** Resolves the data center (key suffix, or the OAuth metadata endpoint for a token) and joins the credential's shared limiter. */
+  static async create(config: MailchimpConfig, opts: MailchimpClientOptions = {}): Promise<MailchimpClient> {
+    const credential: MailchimpCredential = credentialFrom(config);
+    const { dataCenter, baseUrl } = await resolveEndpoint(config, credential);
+    const maxConnections = Math.min(10, Math.max(1, config.maxConnections));
+    const channel = channelFor(credential.secret, maxConnections);
+    const http = new MailchimpHttp({
+      baseUrl,
+      credential,
+      channel,
+      timeoutMs: config.timeoutMs,
+      retry: { ...DEFAULT_RETRY, ...opts.retry },
+      logger: opts.logger,
+    });
+    return new MailchimpClient(http, dataCenter, channel.limiter.limit, opts);
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  request<T>(method: Method, path: string, opts?: RequestOptions): Promise<T> {
+    return this.http.request<T>(method, path, opts);
+  }
+
+  async ping(): Promise<{ health_status: string }> {
+    return this.http.request('GET', 'ping');
+  }
+
+  async getList(listId: string): Promise<MailchimpList> {
+    return parseWith(listSchema, await this.http.request('GET', `lists/${enc(listId)}`), 'audience');
+  }
+
+  async createList(body: Record<string, unknown>): Promise<MailchimpList> {
+    return parseWith(listSchema, await this.http.request('POST', 'lists', { json: body }), 'audience');
+  }
+
+  ensureMergeFields(listId: string, specs: MergeFieldSpec[]): Promise<string[]> {
+    return members.ensureMergeFields(this.http, listId, specs);
+  }
+
+  async upsertMember(listId: string, m: MemberInput): Promise<MemberWriteResult> {
+    await this.mergeFieldsReady(listId);
+    return members.upsertMember(this.http, listId, m);
+  }
+
+  /** One outcome per input, in order; record failures are outcomes, only MailchimpAuthError is thrown. */
+  async upsertMembers(listId: string, inputs: MemberInput[]): Promise<MemberOutcome[]> {
+    await this.mergeFieldsReady(listId);
+    return members.upsertMembers(this.http, listId, inputs, this.maxConnections);
+  }
+
+  setMemberTags(
+    listId: string,
+    email: string,
+    tags: { name: string; status: 'active' | 'inactive' }[],
+  ): Promise<void> {
+    return members.setMemberTags(this.http, listId, email, tags);
+  }
+
+  getMember(listId: string, email: string): Promise<MailchimpMember | undefined> {
+    return members.getMember(this.http, listId, email);
+  }
+
+  ensureStore(s: StoreInput): Promise<{ created: boolean; store: MailchimpStore }> {
+    return ecommerce.ensureStore(this.http, s);
+  }
+
+  getStore(storeId: string): Promise<MailchimpStore | undefined> {
+    return ecommerce.getStore(this.http, storeId);
+  }
+
+  setStoreSyncing(storeId: string, syncing: boolean): Promise<void> {
+    return ecommerce.setStoreSyncing(this.http, storeId, syncing);
+  }
+
+  /** `is_syncing` is true while `fn` runs and always false afterwards, even when `fn` throws. */
+  withStoreSyncing<T>(storeId: string, fn: () => Promise<T>): Promise<T> {
+    return ecommerce.withStoreSyncing(this.http, storeId, fn, this.options.logger);
+  }
+
+  upsertEcommerceCustomer(storeId: string, c: EcommerceCustomerInput): Promise<void> {
+    return ecommerce.upsertEcommerceCustomer(this.http, storeId, c);
+  }
+
+  upsertProduct(storeId: string, p: ProductInput): Promise<void> {
+    return ecommerce.upsertProduct(this.http, storeId, p);
+  }
+
+  upsertOrder(storeId: string, o: OrderInput): Promise<'created' | 'updated'> {
+    return ecommerce.upsertOrder(this.http, storeId, o);
+  }
+
+  getOrder(storeId: string, orderId: string): Promise<MailchimpOrder | undefined> {
+    return ecommerce.getOrder(this.http, storeId, orderId);
+  }
+
+  async createWebhook(listId: string, w: WebhookInput): Promise<MailchimpWebhook> {
+    return parseWith(
+      webhookSchema,
+      await this.http.request('POST', `lists/${enc(listId)}/webhooks`, { json: w }),
+      'webhook',
+    );
+  }
+
+  async listWebhooks(listId: string): Promise<MailchimpWebhook[]> {
+    const page = await this.http.request<{ webhooks?: unknown[] }>('GET', `lists/${enc(listId)}/webhooks`);
+    return (page.webhooks ?? []).map((w) => parseWith(webhookSchema, w, 'webhook'));
+  }
+
+  async deleteWebhook(listId: string, id: string): Promise<void> {
+    await this.http.request('DELETE', `lists/${enc(listId)}/webhooks/${enc(id)}`);
+  }
+
+  private async mergeFieldsReady(listId: string): Promise<void> {
+    const specs = this.options.mergeFields;
+    if (!specs || specs.length === 0) return;
+    let ready = this.ensuredLists.get(listId);
+    if (!ready) {
+      ready = members.ensureMergeFields(this.http, listId, specs);
+      this.ensuredLists.set(listId, ready);
+      ready.catch(() => this.ensuredLists.delete(listId)); // try again on the next write
+    }
+    await ready;
+  }
+}

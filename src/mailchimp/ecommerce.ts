@@ -1,0 +1,187 @@
+import type { Logger } from '../logging/logger.js';
+import { MailchimpError, MailchimpNotFoundError, MailchimpRecordError } from './errors.js';
+import { normalizeEmail } from './hash.js';
+import type { MailchimpHttp } from './http.js';
+import { parseWith } from './members.js';
+import {
+  orderSchema,
+  storeSchema,
+  type EcommerceCustomerInput,
+  type MailchimpOrder,
+  type MailchimpStore,
+  type OrderInput,
+  type ProductInput,
+  type StoreInput,
+} from './types.js';
+
+const enc = encodeURIComponent;
+const storePath = (storeId: string) => `ecommerce/stores/${enc(storeId)}`;
+
+async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof MailchimpNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+export async function getStore(http: MailchimpHttp, storeId: string): Promise<MailchimpStore | undefined> {
+  const raw = await orUndefined(http.request<unknown>('GET', storePath(storeId)));
+  return raw === undefined ? undefined : parseWith(storeSchema, raw, 'store');
+}
+
+export async function ensureStore(
+  http: MailchimpHttp,
+  s: StoreInput,
+): Promise<{ created: boolean; store: MailchimpStore }> {
+  const existing = await getStore(http, s.id);
+  if (existing) {
+    // A store's audience can never change in Mailchimp; writing into it would put orders elsewhere.
+    if (existing.list_id !== s.listId) {
+      throw new MailchimpError(
+        `Mailchimp store ${s.id} (MAILCHIMP_STORE_ID) belongs to audience ${existing.list_id}, not MAILCHIMP_LIST_ID ${s.listId}; choose a new store ID or the matching audience.`,
+      );
+    }
+    return { created: false, store: existing };
+  }
+  const body: Record<string, unknown> = {
+    id: s.id,
+    list_id: s.listId,
+    name: s.name,
+    currency_code: s.currencyCode,
+    platform: s.platform ?? 'Sage 300 (ml-connector)',
+  };
+  if (s.domain) body.domain = s.domain;
+  if (s.emailAddress) body.email_address = s.emailAddress;
+  if (s.moneyFormat) body.money_format = s.moneyFormat;
+  if (s.primaryLocale) body.primary_locale = s.primaryLocale;
+  if (s.timezone) body.timezone = s.timezone;
+  const store = parseWith(
+    storeSchema,
+    await http.request('POST', 'ecommerce/stores', { json: body }),
+    'store',
+  );
+  return { created: true, store };
+}
+
+export async function setStoreSyncing(http: MailchimpHttp, storeId: string, syncing: boolean): Promise<void> {
+  await http.request('PATCH', storePath(storeId), { json: { is_syncing: syncing } });
+}
+
+/**
+ * Runs a backfill with `is_syncing` on, so Mailchimp sends no order notifications or cart emails for
+ * historical orders, and always turns it off again: a store left syncing silently stops automations.
+ */
+export async function withStoreSyncing<T>(
+  http: MailchimpHttp,
+  storeId: string,
+  fn: () => Promise<T>,
+  logger?: Logger,
+): Promise<T> {
+  await setStoreSyncing(http, storeId, true);
+  let failed = false;
+  try {
+    return await fn();
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    try {
+      await setStoreSyncing(http, storeId, false);
+    } catch (resetErr) {
+      // When the backfill itself failed, its error is the one to report; the reset failure is logged.
+      logger?.error({ err: resetErr, storeId }, 'could not set the Mailchimp store back to is_syncing=false');
+      if (!failed) throw resetErr; // eslint-disable-line no-unsafe-finally
+    }
+  }
+}
+
+export async function upsertEcommerceCustomer(
+  http: MailchimpHttp,
+  storeId: string,
+  c: EcommerceCustomerInput,
+): Promise<void> {
+  // opt_in_status is always false from our side: the ERP holds no marketing consent, and false never
+  // changes an existing member's status (a new address becomes a transactional member).
+  await http.request('PUT', `${storePath(storeId)}/customers/${enc(c.id)}`, {
+    json: { ...c, email_address: normalizeEmail(c.email_address), opt_in_status: false },
+  });
+}
+
+/** Per base URL: once PUT on products is known unsupported (older API), go straight to POST/PATCH. */
+const productPutUnsupported = new Set<string>();
+
+function alreadyExists(err: unknown): boolean {
+  return err instanceof MailchimpRecordError && /already exists/i.test(err.detail ?? '');
+}
+
+export async function upsertProduct(http: MailchimpHttp, storeId: string, p: ProductInput): Promise<void> {
+  const path = `${storePath(storeId)}/products/${enc(p.id)}`;
+  if (!productPutUnsupported.has(http.baseUrl)) {
+    try {
+      await http.request('PUT', path, { json: p });
+      return;
+    } catch (err) {
+      if (!(err instanceof MailchimpError) || (err.status !== 405 && err.status !== 404)) throw err;
+      productPutUnsupported.add(http.baseUrl);
+    }
+  }
+  try {
+    await http.request('POST', `${storePath(storeId)}/products`, { json: p });
+  } catch (err) {
+    if (!alreadyExists(err) && !(await orderOrProductExists(http, path, err))) throw err;
+    const { id: _id, ...update } = p;
+    await http.request('PATCH', path, { json: update });
+  }
+}
+
+/** A 400 on create may mean "exists" with a detail we do not recognise: a GET settles it. */
+async function orderOrProductExists(http: MailchimpHttp, path: string, err: unknown): Promise<boolean> {
+  if (!(err instanceof MailchimpRecordError)) return false;
+  return (await orUndefined(http.request<unknown>('GET', path))) !== undefined;
+}
+
+/**
+ * Orders have no upsert: POST creates, and when the order exists (400 "already exists") PATCH updates
+ * status, totals and lines. The update leaves out campaign_id and the other attribution fields, so a
+ * re-sync never rewrites which campaign an order is credited to.
+ */
+export async function upsertOrder(
+  http: MailchimpHttp,
+  storeId: string,
+  o: OrderInput,
+): Promise<'created' | 'updated'> {
+  const customer = {
+    ...o.customer,
+    ...(o.customer.email_address
+      ? { email_address: normalizeEmail(o.customer.email_address), opt_in_status: false }
+      : {}),
+  };
+  const path = `${storePath(storeId)}/orders/${enc(o.id)}`;
+  try {
+    await http.request('POST', `${storePath(storeId)}/orders`, { json: { ...o, customer } });
+    return 'created';
+  } catch (err) {
+    if (!alreadyExists(err) && !(await orderOrProductExists(http, path, err))) throw err;
+  }
+  const {
+    id: _id,
+    customer: _customer,
+    campaign_id: _campaign,
+    landing_site: _landing,
+    tracking_code: _tracking,
+    ...update
+  } = o;
+  await http.request('PATCH', path, { json: update });
+  return 'updated';
+}
+
+export async function getOrder(
+  http: MailchimpHttp,
+  storeId: string,
+  orderId: string,
+): Promise<MailchimpOrder | undefined> {
+  const raw = await orUndefined(http.request<unknown>('GET', `${storePath(storeId)}/orders/${enc(orderId)}`));
+  return raw === undefined ? undefined : parseWith(orderSchema, raw, 'order');
+}

@@ -1,0 +1,179 @@
+import got, { type Got, type Method } from 'got';
+import type { Logger } from '../logging/logger.js';
+import {
+  MailchimpAuthError,
+  MailchimpError,
+  MailchimpNotFoundError,
+  MailchimpRecordError,
+  MailchimpRetryableError,
+  type ProblemFields,
+} from './errors.js';
+import type { MailchimpCredential } from './datacenter.js';
+import type { ConnectionLimiter, CredentialChannel } from './limiter.js';
+import { backoffDelay, sleep, type RetryPolicy } from './retry.js';
+
+export interface RequestOptions {
+  json?: unknown;
+  searchParams?: Record<string, string | number | boolean>;
+}
+
+export interface MailchimpHttpOptions {
+  baseUrl: string;
+  credential: MailchimpCredential;
+  channel: CredentialChannel;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  logger?: Logger;
+}
+
+const RETRYABLE_CODES = new Set([
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** Which setting an auth failure points at. */
+function credentialSetting(credential: MailchimpCredential): string {
+  return credential.kind === 'apiKey' ? 'MAILCHIMP_API_KEY' : 'MAILCHIMP_OAUTH_TOKEN';
+}
+
+function parseProblem(body: string): ProblemFields {
+  try {
+    const doc = JSON.parse(body) as Record<string, unknown>;
+    return {
+      title: typeof doc.title === 'string' ? doc.title : undefined,
+      detail: typeof doc.detail === 'string' ? doc.detail : undefined,
+      errors: Array.isArray(doc.errors) ? (doc.errors as ProblemFields['errors']) : undefined,
+    };
+  } catch {
+    return {}; // HTML from the CDN (502) or an empty body
+  }
+}
+
+/**
+ * One HTTP channel to Mailchimp: auth header, the per-credential connection limit, error
+ * classification and bounded retries. got's own retry is off because only we know which failures
+ * are safe to repeat.
+ */
+export class MailchimpHttp {
+  private readonly got: Got;
+  private readonly limiter: ConnectionLimiter;
+
+  constructor(private readonly opts: MailchimpHttpOptions) {
+    const { credential } = opts;
+    const authorization =
+      credential.kind === 'apiKey'
+        ? `Basic ${Buffer.from(`ml-connector:${credential.secret}`).toString('base64')}`
+        : `Bearer ${credential.secret}`;
+    this.limiter = opts.channel.limiter;
+    this.got = got.extend({
+      prefixUrl: opts.baseUrl,
+      headers: { authorization, accept: 'application/json', 'user-agent': 'ml-connector' },
+      agent: opts.channel.agent,
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      timeout: { request: opts.timeoutMs },
+    });
+  }
+
+  get baseUrl(): string {
+    return this.opts.baseUrl;
+  }
+
+  async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+    const { retry, logger } = this.opts;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.limiter.run(() => this.once<T>(method, path, options));
+      } catch (err) {
+        if (!(err instanceof MailchimpRetryableError) || attempt >= retry.maxAttempts) throw err;
+        const delay = backoffDelay(retry, attempt);
+        logger?.debug(
+          { method, path, status: err.status, code: err.code, attempt, delayMs: delay },
+          'mailchimp request failed, retrying',
+        );
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async once<T>(method: Method, path: string, options: RequestOptions): Promise<T> {
+    let statusCode: number;
+    let body: string;
+    try {
+      const res = await this.got(path.replace(/^\/+/, ''), {
+        method,
+        json: options.json,
+        searchParams: options.searchParams,
+      });
+      statusCode = res.statusCode;
+      body = res.body;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const message = this.scrub(`${method} ${path}: ${(err as Error).message}`);
+      // Our own got error wrappers carry the request options (with the Authorization header): never kept.
+      if (code && (RETRYABLE_CODES.has(code) || code.startsWith('ERR_SOCKET'))) {
+        throw new MailchimpRetryableError(`Mailchimp request failed: ${message}`, { code });
+      }
+      throw new MailchimpError(`Mailchimp request failed: ${message}`, { code });
+    }
+    if (statusCode >= 200 && statusCode < 300) {
+      if (statusCode === 204 || body.trim() === '') return undefined as T;
+      try {
+        return JSON.parse(body) as T;
+      } catch {
+        throw new MailchimpError(`Mailchimp answered ${method} ${path} with a body that is not JSON`, {
+          status: statusCode,
+        });
+      }
+    }
+    throw this.classify(method, path, statusCode, body);
+  }
+
+  private classify(method: string, path: string, status: number, body: string): MailchimpError {
+    const problem = parseProblem(body);
+    const fields: ProblemFields = {
+      status,
+      title: problem.title,
+      detail: problem.detail === undefined ? undefined : this.scrub(problem.detail),
+      errors: problem.errors,
+    };
+    const said = [problem.title, fields.detail].filter(Boolean).join(': ') || 'no details';
+    const where = `${method} ${path}`;
+    if (status === 401 || status === 403) {
+      const setting = credentialSetting(this.opts.credential);
+      return new MailchimpAuthError(
+        `Mailchimp refused the credentials (HTTP ${status}, ${said}). Check ${setting}` +
+          (this.opts.credential.kind === 'apiKey'
+            ? ' (the whole key including its -usN suffix, not revoked, from the right account)'
+            : ' (authorise the connector again)') +
+          ' and MAILCHIMP_API_URL if set.',
+        fields,
+      );
+    }
+    if (status === 429 || status >= 500) {
+      return new MailchimpRetryableError(
+        `Mailchimp is busy or failing (HTTP ${status}, ${said}) on ${where}`,
+        fields,
+      );
+    }
+    if (status === 404)
+      return new MailchimpNotFoundError(`Mailchimp: not found on ${where} (${said})`, fields);
+    if (status === 400 || status === 422) {
+      return new MailchimpRecordError(`Mailchimp rejected ${where} (HTTP ${status}, ${said})`, fields);
+    }
+    return new MailchimpError(`Mailchimp answered HTTP ${status} on ${where} (${said})`, fields);
+  }
+
+  /** Mailchimp never echoes the key, but a proxy or a future message might: never let it out. */
+  private scrub(text: string): string {
+    const secret = this.opts.credential.secret;
+    return secret ? text.split(secret).join('[redacted]') : text;
+  }
+}

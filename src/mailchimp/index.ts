@@ -1,0 +1,5 @@
+export { MailchimpClient, type MailchimpClientOptions } from './client.js';
+export * from './errors.js';
+export { normalizeEmail, subscriberHash } from './hash.js';
+export { memberAction } from './members.js';
+export type * from './types.js';

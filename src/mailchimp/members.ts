@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { MailchimpAuthError, MailchimpError, MailchimpNotFoundError } from './errors.js';
+import { normalizeEmail, subscriberHash } from './hash.js';
+import type { MailchimpHttp } from './http.js';
+import {
+  memberSchema,
+  mergeFieldPageSchema,
+  type MailchimpMember,
+  type MemberInput,
+  type MemberOutcome,
+  type MemberWriteResult,
+  type MergeFieldSpec,
+} from './types.js';
+
+const enc = encodeURIComponent;
+const MERGE_FIELD_PAGE = 1000; // Mailchimp's maximum `count`; the default of 10 would miss fields
+
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new MailchimpError(
+      `Mailchimp answered with an unexpected ${what}: ${parsed.error.issues[0]?.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+export async function listMergeFieldTags(http: MailchimpHttp, listId: string): Promise<Set<string>> {
+  const tags = new Set<string>();
+  for (let offset = 0; ; offset += MERGE_FIELD_PAGE) {
+    const page = parseWith(
+      mergeFieldPageSchema,
+      await http.request('GET', `lists/${enc(listId)}/merge-fields`, {
+        searchParams: { count: MERGE_FIELD_PAGE, offset },
+      }),
+      'merge field page',
+    );
+    for (const f of page.merge_fields) tags.add(f.tag.toUpperCase());
+    if (page.merge_fields.length < MERGE_FIELD_PAGE || offset + MERGE_FIELD_PAGE >= page.total_items) break;
+  }
+  return tags;
+}
+
+/** Creates the merge fields the sync writes that the audience lacks; returns the tags it created. */
+export async function ensureMergeFields(
+  http: MailchimpHttp,
+  listId: string,
+  specs: MergeFieldSpec[],
+): Promise<string[]> {
+  const existing = await listMergeFieldTags(http, listId);
+  const created: string[] = [];
+  for (const spec of specs) {
+    if (existing.has(spec.tag.toUpperCase())) continue;
+    await http.request('POST', `lists/${enc(listId)}/merge-fields`, {
+      json: {
+        tag: spec.tag,
+        name: spec.name,
+        type: spec.type,
+        required: spec.required ?? false,
+        public: spec.public ?? false,
+      },
+    });
+    created.push(spec.tag);
+  }
+  return created;
+}
+
+const CREATED_WINDOW_MS = 15 * 60_000;
+
+function seconds(ts: string | undefined): number | undefined {
+  if (!ts) return undefined;
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/**
+ * Mailchimp's PUT answers 200 whether it created or updated the member, so the response decides:
+ * a member is "created" when its last change is its opt-in or sign-up moment (nothing has happened
+ * to it since it was added) and that moment is recent (within 15 minutes of this request, generous
+ * for clock skew). Everything else is "updated". A member re-sent unchanged within 15 minutes of
+ * being added would be counted as created twice; that only affects the counters, never the data.
+ */
+export function memberAction(member: MailchimpMember, requestStartedAt: number): 'created' | 'updated' {
+  const changed = seconds(member.last_changed);
+  if (changed === undefined) return 'updated';
+  const addedAt = [seconds(member.timestamp_opt), seconds(member.timestamp_signup)];
+  const sameAsAdded = addedAt.some((t) => t !== undefined && t === changed);
+  const recent = changed * 1000 >= requestStartedAt - CREATED_WINDOW_MS;
+  return sameAsAdded && recent ? 'created' : 'updated';
+}
+
+const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function wantedTags(tags: string[] | undefined): string[] {
+  return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))];
+}
+
+export async function upsertMember(
+  http: MailchimpHttp,
+  listId: string,
+  m: MemberInput,
+): Promise<MemberWriteResult> {
+  const email = normalizeEmail(m.email);
+  const hash = subscriberHash(email);
+  const tags = wantedTags(m.tags);
+  const startedAt = Date.now();
+  // status_if_new only, never status: an existing member's status (unsubscribed, cleaned, archived)
+  // is Mailchimp's record of the person's consent and the ERP must not overwrite it.
+  const body: Record<string, unknown> = {
+    email_address: email,
+    status_if_new: m.statusIfNew,
+    merge_fields: m.mergeFields,
+  };
+  if (m.language) body.language = m.language;
+  // Tags in the body are applied only when the member is created; existing members get them below.
+  if (tags.length > 0) body.tags = tags;
+  const member = parseWith(
+    memberSchema,
+    await http.request('PUT', `lists/${enc(listId)}/members/${hash}`, { json: body }),
+    'member',
+  );
+  const have = new Set((member.tags ?? []).map((t) => t.name.toLowerCase()));
+  const missing = tags.filter((t) => !have.has(t.toLowerCase()));
+  // Only tags we want and lack are added; tags set by marketers in Mailchimp are left alone.
+  if (missing.length > 0) {
+    await setMemberTags(
+      http,
+      listId,
+      email,
+      missing.map((name) => ({ name, status: 'active' as const })),
+    );
+  }
+  return {
+    action: memberAction(member, startedAt),
+    id: member.id,
+    status: member.status,
+    tags: [...(member.tags ?? []).map((t) => t.name), ...missing],
+  };
+}
+
+export async function setMemberTags(
+  http: MailchimpHttp,
+  listId: string,
+  email: string,
+  tags: { name: string; status: 'active' | 'inactive' }[],
+): Promise<void> {
+  await http.request('POST', `lists/${enc(listId)}/members/${subscriberHash(email)}/tags`, {
+    json: { tags },
+  });
+}
+
+export async function getMember(
+  http: MailchimpHttp,
+  listId: string,
+  email: string,
+): Promise<MailchimpMember | undefined> {
+  try {
+    return parseWith(
+      memberSchema,
+      await http.request('GET', `lists/${enc(listId)}/members/${subscriberHash(email)}`),
+      'member',
+    );
+  } catch (err) {
+    if (err instanceof MailchimpNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The bulk path: `concurrency` workers each take the next input, so at most that many members are in
+ * flight (the shared limiter still bounds the requests). Record-level failures become outcomes; only
+ * a credentials failure stops the whole run.
+ */
+export async function upsertMembers(
+  http: MailchimpHttp,
+  listId: string,
+  inputs: MemberInput[],
+  concurrency: number,
+): Promise<MemberOutcome[]> {
+  const outcomes: MemberOutcome[] = new Array(inputs.length);
+  let next = 0;
+  let aborted = false;
+  const worker = async () => {
+    while (!aborted && next < inputs.length) {
+      const index = next++;
+      const input = inputs[index]!;
+      outcomes[index] = await upsertOne(http, listId, input).catch((err: unknown) => {
+        if (err instanceof MailchimpAuthError) aborted = true;
+        throw err;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, inputs.length)) }, worker));
+  return outcomes;
+}
+
+async function upsertOne(http: MailchimpHttp, listId: string, input: MemberInput): Promise<MemberOutcome> {
+  const email = input.email;
+  if (!EMAIL_SHAPE.test(normalizeEmail(email))) {
+    return {
+      ok: false,
+      email,
+      error: {
+        kind: 'permanent',
+        title: 'Invalid Resource',
+        detail: 'not an email address (checked before sending)',
+      },
+    };
+  }
+  try {
+    const r = await upsertMember(http, listId, input);
+    return { ok: true, email, action: r.action, id: r.id, status: r.status };
+  } catch (err) {
+    if (err instanceof MailchimpAuthError || !(err instanceof MailchimpError)) throw err;
+    return {
+      ok: false,
+      email,
+      error: {
+        kind: err.retryable ? 'retryable' : 'permanent',
+        status: err.status,
+        title: err.title,
+        detail: err.detail,
+      },
+    };
+  }
+}
