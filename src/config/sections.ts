@@ -187,6 +187,33 @@ export const syncSettings = {
     'How late a missed run may still start (after an outage).',
   ),
   jitter: setting('SYNC_JITTER', duration('5m'), 'Random delay added to each scheduled run.'),
+  customerStatusIfNew: setting(
+    'SYNC_CUSTOMER_STATUS_IF_NEW',
+    z
+      .enum(['transactional', 'subscribed', 'pending', 'unsubscribed'], {
+        message: 'must be one of transactional, subscribed, pending, unsubscribed',
+      })
+      .default('transactional'),
+    'Status of customers new to the audience. transactional: known, not opted in to marketing (existing members keep their status).',
+  ),
+  includeInactive: setting(
+    'SYNC_INCLUDE_INACTIVE',
+    boolFromEnv(true),
+    'Sync customers whose Sage status is Inactive (tagged `inactive`).',
+  ),
+  includeOnHold: setting(
+    'SYNC_INCLUDE_ON_HOLD',
+    boolFromEnv(true),
+    'Sync customers on hold in Sage (tagged `on-hold`).',
+  ),
+  customerNumberMergeTag: setting(
+    'SYNC_CUSTOMER_NUMBER_MERGE_TAG',
+    z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{0,9}$/, { message: 'must be 1 to 10 upper-case letters, digits or _' })
+      .default('SAGECUST'),
+    'Merge field that carries the Sage customer number.',
+  ),
 };
 
 export const webhookSettings = {

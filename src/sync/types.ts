@@ -71,7 +71,14 @@ export interface SyncCounts {
   failed: number;
 }
 
-export const ZERO_COUNTS: SyncCounts = { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+export const ZERO_COUNTS: SyncCounts = {
+  read: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  skipped: 0,
+  failed: 0,
+};
 
 export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
   return {

@@ -1,0 +1,36 @@
+/** Ordinal key order, the order keyset paging reads customers in. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface DuplicateGroups {
+  /** Each group's keys, lowest (the winner) first; only groups of two or more. */
+  groups: string[][];
+  /** Loser key -> winner key. */
+  duplicateOf: Record<string, string>;
+}
+
+/**
+ * Customers sharing an email become one member. Rule: the lowest CustomerNumber (ordinal order) wins
+ * and is synced; the others are recorded `skipped: duplicate of <winner>`. Deterministic and
+ * independent of the order records are seen in, so every page of a job agrees.
+ */
+export function findDuplicates(entries: Iterable<{ key: string; identity: string }>): DuplicateGroups {
+  const byIdentity = new Map<string, string[]>();
+  for (const { key, identity } of entries) {
+    const keys = byIdentity.get(identity);
+    if (keys) keys.push(key);
+    else byIdentity.set(identity, [key]);
+  }
+  const groups: string[][] = [];
+  const duplicateOf: Record<string, string> = {};
+  for (const keys of byIdentity.values()) {
+    if (keys.length < 2) continue;
+    const sorted = [...new Set(keys)].sort(compareKeys);
+    if (sorted.length < 2) continue;
+    groups.push(sorted);
+    for (const loser of sorted.slice(1)) duplicateOf[loser] = sorted[0]!;
+  }
+  groups.sort((a, b) => compareKeys(a[0]!, b[0]!));
+  return { groups, duplicateOf };
+}

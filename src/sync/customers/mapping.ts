@@ -1,0 +1,206 @@
+import { maskEmail } from '../../logging/mask.js';
+import { emailIdentity, isValidEmail } from './email.js';
+import { splitContactName } from './names.js';
+
+/** The ARCustomers fields the mapping reads (a structural subset of the Sage schema). */
+export interface CustomerFields {
+  CustomerNumber: string;
+  CustomerName?: string | null;
+  ContactName?: string | null;
+  Email?: string | null;
+  ContactsEmail?: string | null;
+  PhoneNumber?: string | null;
+  ContactsPhone?: string | null;
+  AddressLine1?: string | null;
+  AddressLine2?: string | null;
+  AddressLine3?: string | null;
+  AddressLine4?: string | null;
+  City?: string | null;
+  StateProvince?: string | null;
+  ZipPostalCode?: string | null;
+  Country?: string | null;
+  GroupCode?: string | null;
+  TerritoryCode?: string | null;
+  Status?: string | null;
+  OnHold?: string | boolean | null;
+  DateLastMaintained?: string | null;
+}
+
+export type StatusIfNew = 'subscribed' | 'unsubscribed' | 'pending' | 'transactional';
+
+export interface CustomerMappingSettings {
+  /** Status given to people new to the audience; existing members keep theirs. */
+  statusIfNew: StatusIfNew;
+  includeInactive: boolean;
+  includeOnHold: boolean;
+  /** Merge field that carries the Sage customer number (at most 10 characters). */
+  customerNumberMergeTag: string;
+}
+
+export const DEFAULT_MAPPING_SETTINGS: CustomerMappingSettings = {
+  statusIfNew: 'transactional',
+  includeInactive: true,
+  includeOnHold: true,
+  customerNumberMergeTag: 'SAGECUST',
+};
+
+/** Same shape as the Mailchimp client's MemberInput. */
+export interface MemberPayload {
+  email: string;
+  statusIfNew: StatusIfNew;
+  mergeFields: Record<string, unknown>;
+  tags: string[];
+}
+
+export type MappedCustomer =
+  | { kind: 'member'; key: string; member: MemberPayload }
+  | { kind: 'skip'; key: string; reason: string; maskedEmail?: string };
+
+export const MAX_TAG_LENGTH = 100;
+
+const text = (v: string | null | undefined) => (v ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
+
+export function isInactive(c: Pick<CustomerFields, 'Status'>): boolean {
+  return text(c.Status).toLowerCase() === 'inactive';
+}
+
+export function isOnHold(c: Pick<CustomerFields, 'OnHold'>): boolean {
+  return c.OnHold === true || text(typeof c.OnHold === 'string' ? c.OnHold : '').toLowerCase() === 'yes';
+}
+
+/** YYYY-MM-DD of DateLastMaintained (Sage stores a date; the time is always midnight). */
+export function maintainedDay(c: Pick<CustomerFields, 'DateLastMaintained'>): string | undefined {
+  const v = text(c.DateLastMaintained);
+  return /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : undefined;
+}
+
+export type EmailChoice = { ok: true; email: string } | { ok: false; reason: string; maskedEmail?: string };
+
+/**
+ * The customer's address: the first valid one of `Email` and `ContactsEmail`. A record whose
+ * fields are empty is skipped "no email"; one whose fields are filled but unusable "invalid email".
+ */
+export function chooseEmail(c: Pick<CustomerFields, 'Email' | 'ContactsEmail'>): EmailChoice {
+  const candidates = [text(c.Email), text(c.ContactsEmail)].filter((e) => e !== '');
+  const valid = candidates.find(isValidEmail);
+  if (valid) return { ok: true, email: valid };
+  if (candidates.length === 0) return { ok: false, reason: 'no email' };
+  return { ok: false, reason: 'invalid email', maskedEmail: maskAnyEmail(candidates[0]!) };
+}
+
+/** maskEmail for text that may not even be a valid address: never more than its first character. */
+export function maskAnyEmail(raw: string): string {
+  const masked = maskEmail(raw);
+  if (masked !== raw) return masked;
+  return `${raw.slice(0, 1)}***${raw.includes('@') ? '@***' : ''}`;
+}
+
+/** Why a customer is left out by the inactive / on-hold settings, or undefined when it is included. */
+export function exclusionReason(
+  c: Pick<CustomerFields, 'Status' | 'OnHold'>,
+  settings: CustomerMappingSettings,
+): string | undefined {
+  if (!settings.includeInactive && isInactive(c)) return 'inactive (SYNC_INCLUDE_INACTIVE=false)';
+  if (!settings.includeOnHold && isOnHold(c)) return 'on hold (SYNC_INCLUDE_ON_HOLD=false)';
+  return undefined;
+}
+
+/** The identity a customer would be synced under, or undefined if it would not be synced at all. */
+export function syncedEmailIdentity(
+  c: Pick<CustomerFields, 'Email' | 'ContactsEmail' | 'Status' | 'OnHold'>,
+  settings: CustomerMappingSettings,
+): string | undefined {
+  if (exclusionReason(c, settings)) return undefined;
+  const choice = chooseEmail(c);
+  return choice.ok ? emailIdentity(choice.email) : undefined;
+}
+
+const COUNTRY_CODES: Record<string, string> = {
+  canada: 'CA',
+  'united states': 'US',
+  'united states of america': 'US',
+  usa: 'US',
+  'u.s.a.': 'US',
+  'united kingdom': 'GB',
+  uk: 'GB',
+  'great britain': 'GB',
+  australia: 'AU',
+  'new zealand': 'NZ',
+  ireland: 'IE',
+  mexico: 'MX',
+  'south africa': 'ZA',
+  singapore: 'SG',
+  'hong kong': 'HK',
+  malaysia: 'MY',
+  france: 'FR',
+  germany: 'DE',
+};
+
+/** Country as an ISO 3166 two-letter code when we recognise it, otherwise as written. */
+export function countryCode(raw: string | null | undefined): string {
+  const v = text(raw);
+  if (/^[A-Za-z]{2}$/.test(v)) return v.toUpperCase();
+  return COUNTRY_CODES[v.toLowerCase()] ?? v;
+}
+
+/** Mailchimp's ADDRESS merge field, only when complete (a partial address is rejected). */
+export function mapAddress(c: CustomerFields): Record<string, string> | undefined {
+  const addr1 = text(c.AddressLine1);
+  const city = text(c.City);
+  const state = text(c.StateProvince);
+  const zip = text(c.ZipPostalCode);
+  if (!addr1 || !city || !state || !zip) return undefined;
+  const addr2 = [c.AddressLine2, c.AddressLine3, c.AddressLine4].map(text).filter(Boolean).join(', ');
+  const country = countryCode(c.Country);
+  return { addr1, ...(addr2 ? { addr2 } : {}), city, state, zip, ...(country ? { country } : {}) };
+}
+
+export function tag(name: string): string {
+  return name.length > MAX_TAG_LENGTH ? name.slice(0, MAX_TAG_LENGTH) : name;
+}
+
+/** Tags from the group and territory codes, plus `inactive` / `on-hold`. */
+export function mapTags(c: CustomerFields): string[] {
+  const tags: string[] = [];
+  const group = text(c.GroupCode);
+  const territory = text(c.TerritoryCode);
+  if (group) tags.push(tag(`group:${group}`));
+  if (territory) tags.push(tag(`territory:${territory}`));
+  if (isInactive(c)) tags.push('inactive');
+  if (isOnHold(c)) tags.push('on-hold');
+  return tags;
+}
+
+/**
+ * One Sage customer -> one Mailchimp member, or the reason it is skipped. Pure: the same record and
+ * settings always give the same result (the fingerprint of the result decides "unchanged").
+ */
+export function mapCustomer(c: CustomerFields, settings: CustomerMappingSettings): MappedCustomer {
+  const key = text(c.CustomerNumber);
+  const excluded = exclusionReason(c, settings);
+  if (excluded) return { kind: 'skip', key, reason: excluded };
+  const choice = chooseEmail(c);
+  if (!choice.ok) {
+    return {
+      kind: 'skip',
+      key,
+      reason: choice.reason,
+      ...(choice.maskedEmail ? { maskedEmail: choice.maskedEmail } : {}),
+    };
+  }
+  const { first, last } = splitContactName(c.ContactName);
+  const mergeFields: Record<string, unknown> = { [settings.customerNumberMergeTag]: key };
+  if (first) mergeFields.FNAME = first;
+  if (last) mergeFields.LNAME = last;
+  const company = text(c.CustomerName);
+  if (company) mergeFields.COMPANY = company;
+  const address = mapAddress(c);
+  if (address) mergeFields.ADDRESS = address;
+  const phone = text(c.PhoneNumber) || text(c.ContactsPhone);
+  if (phone) mergeFields.PHONE = phone;
+  return {
+    kind: 'member',
+    key,
+    member: { email: choice.email, statusIfNew: settings.statusIfNew, mergeFields, tags: mapTags(c) },
+  };
+}
