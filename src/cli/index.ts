@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   start: () => import('./commands/start.js'),
   worker: () => import('./commands/worker.js'),
   config: () => import('./commands/config.js'),
+  check: () => import('./commands/check.js'),
 };
 
 async function help(out: (l: string) => void): Promise<void> {

@@ -1,0 +1,34 @@
+import type { AppConfig } from '../config/index.js';
+import type { Logger } from '../logging/logger.js';
+import { checkMailchimp } from './mailchimp-checks.js';
+import { checkSage300 } from './sage300-checks.js';
+import type { CheckedSystem, CheckReport } from './types.js';
+
+export type { CheckReport, CheckResult, CheckedSystem } from './types.js';
+
+/** Tries the configured systems; the report is OK only when every check passed. */
+export async function runChecks(
+  config: AppConfig,
+  opts: { systems?: CheckedSystem[]; logger?: Logger } = {},
+): Promise<CheckReport> {
+  const systems = opts.systems ?? ['sage300', 'mailchimp'];
+  const [sage, mailchimp] = await Promise.all([
+    systems.includes('sage300') ? checkSage300(config.sage300, opts.logger) : Promise.resolve([]),
+    systems.includes('mailchimp') ? checkMailchimp(config.mailchimp, opts.logger) : Promise.resolve([]),
+  ]);
+  const results = [...sage, ...mailchimp];
+  return { ok: results.length > 0 && results.every((r) => r.ok), results };
+}
+
+/** One line per check: `OK   sage300    customers  ...`, failures followed by what to try. */
+export function formatReport(report: CheckReport): string[] {
+  const lines: string[] = [];
+  for (const r of report.results) {
+    lines.push(`${r.ok ? 'OK  ' : 'FAIL'} ${r.system.padEnd(9)} ${r.check.padEnd(13)} ${r.detail}`);
+    if (!r.ok && r.hint) lines.push(`     ${''.padEnd(9)} ${''.padEnd(13)} -> ${r.hint}`);
+  }
+  lines.push(
+    report.ok ? 'All checks passed.' : 'Some checks failed: the connector cannot run until they pass.',
+  );
+  return lines;
+}
