@@ -214,6 +214,37 @@ export const syncSettings = {
       .default('SAGECUST'),
     'Merge field that carries the Sage customer number.',
   ),
+  orderLookbackDays: setting(
+    'SYNC_ORDER_LOOKBACK_DAYS',
+    intFromEnv(60, { min: 0, max: 3650 }),
+    'Orders still open and dated within this many days are read again each run; changed ones are updated in Mailchimp.',
+  ),
+  orderIncludeQuotes: setting(
+    'SYNC_ORDER_INCLUDE_QUOTES',
+    boolFromEnv(false),
+    'Send Sage quotes (OrderType Quote) as e-commerce orders too.',
+  ),
+  orderCampaignField: setting(
+    'SYNC_ORDER_CAMPAIGN_FIELD',
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { message: 'must be an optional field or order field name' })
+      .optional(),
+    'Order optional field (or header field) holding the Mailchimp campaign id an order is credited to; unset: none.',
+  ),
+  orderStoreCurrency: setting(
+    'SYNC_ORDER_STORE_CURRENCY',
+    z
+      .string()
+      .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
+      .optional(),
+    'Currency of the Mailchimp store when it is created; unset: the home currency of the orders.',
+  ),
+  orderChunkSize: setting(
+    'SYNC_ORDER_CHUNK_SIZE',
+    intFromEnv(1000, { min: 1, max: 100000 }),
+    'Orders one activity sends before reporting back to the workflow (it heartbeats after every Sage page).',
+  ),
 };
 
 export const webhookSettings = {
