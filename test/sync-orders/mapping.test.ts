@@ -116,9 +116,10 @@ describe('order mapping', () => {
     expect(mapOrder(miscOnly, customer, opts)).toEqual({ ok: false, reason: 'no-item-lines' });
   });
 
-  it('chooses Email, else ContactsEmail, trimmed (the customer sync rule)', () => {
+  it('chooses the first valid of Email and ContactsEmail, trimmed (the customer sync rule)', () => {
     expect(chooseCustomerEmail({ Email: ' a@b.example ', ContactsEmail: 'c@d.example' })).toBe('a@b.example');
     expect(chooseCustomerEmail({ Email: '  ', ContactsEmail: 'c@d.example' })).toBe('c@d.example');
+    expect(chooseCustomerEmail({ Email: 'broken@', ContactsEmail: 'c@d.example' })).toBe('c@d.example');
     expect(chooseCustomerEmail({ Email: undefined, ContactsEmail: undefined })).toBeUndefined();
   });
 

@@ -1,5 +1,6 @@
 import type { ARCustomer, OEOrder, OEOrderLine } from '../../sage300/schemas.js';
 import type { OrderInput, OrderLineInput, ProductInput } from '../../mailchimp/types.js';
+import { chooseEmail } from '../customers/mapping.js';
 
 /*
  * Sage 300 sales order (OE/OEOrders) -> Mailchimp e-commerce order. Pure functions only: no I/O, no
@@ -91,20 +92,14 @@ export type OrderMapResult =
   { ok: true; order: MappedOrderBody; products: ProductInput[] } | { ok: false; reason: OrderSkipReason };
 
 const COMPLETED = new Set(['CompleteNotIncluded', 'CompleteIncluded', 'CompleteDayEnd']);
-// Deliberately simple: one @, no spaces, a dot in the domain. Mailchimp has the final say.
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 
-export function isValidEmail(email: string | undefined): email is string {
-  return email !== undefined && email.length <= 254 && EMAIL_RE.test(email);
-}
-
-/** Email, else ContactsEmail, trimmed; undefined when neither is a valid address. */
+/**
+ * The customer sync's rule (first valid of Email, ContactsEmail, trimmed), shared so the order's
+ * customer email is the member's email: Mailchimp credits campaign revenue through that match.
+ */
 export function chooseCustomerEmail(c: Pick<ARCustomer, 'Email' | 'ContactsEmail'>): string | undefined {
-  for (const candidate of [c.Email, c.ContactsEmail]) {
-    const trimmed = candidate?.trim();
-    if (trimmed) return isValidEmail(trimmed) ? trimmed : undefined;
-  }
-  return undefined;
+  const choice = chooseEmail(c);
+  return choice.ok ? choice.email : undefined;
 }
 
 export function orderId(order: Pick<SageOrder, 'OrderNumber'>): string | undefined {
