@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   worker: () => import('./commands/worker.js'),
   config: () => import('./commands/config.js'),
   check: () => import('./commands/check.js'),
+  webhooks: () => import('./commands/webhooks.js'),
 };
 
 async function help(out: (l: string) => void): Promise<void> {
