@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { MailchimpApi } from './api.js';
+import { Audience, type MemberStatus, type WebhookEventType } from './audience.js';
+import { SimContext } from './context.js';
+import { installExtensions } from './extensions.js';
+import { insertMember } from './members-api.js';
+import { oauthMetadataHandler } from './oauth.js';
+import { createSimServer, type SimStats } from './server.js';
+import { Faults, type FaultSettings, type SimSettings } from './settings.js';
+import { subscriberHash, type Json } from './validate.js';
+
+export type { FaultSettings, SimSettings } from './settings.js';
+export type { SimStats } from './server.js';
+
+export interface MailchimpSimulatorOptions {
+  port?: number;
+  /** Defaults to a random 32-hex key with the `-us6` data-center suffix. */
+  apiKey?: string;
+  oauthToken?: string;
+  /** Concurrent requests per credential before 429 (Mailchimp: 10). */
+  maxConnections?: number;
+  latencyMs?: number;
+  batchItemLatencyMs?: number;
+  webhookRetryDelaysMs?: number[];
+  webhookTimeoutMs?: number;
+}
+
+export interface SeedMember {
+  email: string;
+  status: MemberStatus;
+  mergeFields?: Json;
+  tags?: string[];
+}
+
+export interface SimMemberView {
+  id: string;
+  email: string;
+  status: MemberStatus;
+  mergeFields: Json;
+  tags: string[];
+}
+
+/** Direct access for seeding and quick assertions; behaviour under test should be read through the API. */
+export interface SimState {
+  createList(opts?: { name?: string }): string;
+  seedMember(listId: string, m: SeedMember): SimMemberView;
+  forgetMember(listId: string, email: string): void;
+  members(listId: string): SimMemberView[];
+  member(listId: string, email: string): SimMemberView | undefined;
+  orders(storeId: string): Json[];
+}
+
+export interface MailchimpSimulator {
+  apiUrl: string;
+  /** `http://127.0.0.1:PORT`, what the OAuth metadata endpoint reports as api_endpoint. */
+  baseUrl: string;
+  apiKey: string;
+  oauthToken: string;
+  oauthMetadataUrl: string;
+  dc: string;
+  settings: SimSettings;
+  state: SimState;
+  faults: Faults;
+  stats: SimStats;
+  fireWebhookEvent(listId: string, type: WebhookEventType, data: Json): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startMailchimpSimulator(
+  opts: MailchimpSimulatorOptions = {},
+): Promise<MailchimpSimulator> {
+  const apiKey = opts.apiKey ?? `${randomBytes(16).toString('hex')}-us6`;
+  const dc = /-([a-z]+\d+)$/.exec(apiKey)?.[1] ?? 'us6';
+  const oauthToken = opts.oauthToken ?? randomBytes(16).toString('hex');
+  const settings: SimSettings = {
+    latencyMs: opts.latencyMs ?? 0,
+    batchItemLatencyMs: opts.batchItemLatencyMs ?? 0,
+    maxConnections: opts.maxConnections ?? 10,
+    webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [60_000, 300_000, 900_000, 1_800_000, 2_700_000],
+    webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
+  };
+  const ctx = new SimContext();
+  const api = new MailchimpApi(ctx, { dc, accountName: 'ML Connector Sandbox' });
+  const ext = installExtensions(api, ctx, settings);
+  const faults = new Faults();
+  const stats: SimStats = { requests: 0, maxConcurrent: 0, rejected429: 0 };
+  let baseUrl = '';
+
+  const server = createSimServer({
+    api,
+    settings,
+    faults,
+    stats,
+    apiKey,
+    oauthToken,
+    dc,
+    extra: async (req, res, url, requestId) => {
+      if (url.pathname === '/oauth2/metadata') {
+        oauthMetadataHandler(req, res, { token: oauthToken, dc, baseUrl, requestId });
+        return true;
+      }
+      return ext.serveExtra(req, res, url, requestId);
+    },
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${port}`;
+  ext.setBaseUrl(baseUrl);
+
+  const view = (aud: Audience, hash: string): SimMemberView | undefined => {
+    const m = aud.members.get(hash);
+    return (
+      m && {
+        id: m.id,
+        email: m.email,
+        status: m.status,
+        mergeFields: { ...m.mergeFields },
+        tags: [...m.tags.keys()],
+      }
+    );
+  };
+
+  const state: SimState = {
+    createList(o = {}) {
+      const aud = new Audience({
+        name: o.name ?? 'Sandbox Audience',
+        permission_reminder: 'You are receiving this because you bought from us.',
+        email_type_option: false,
+        contact: {
+          company: 'Sandbox Co',
+          address1: '1 Main St',
+          city: 'Atlanta',
+          state: 'GA',
+          zip: '30301',
+          country: 'US',
+        },
+        campaign_defaults: {
+          from_name: 'Sandbox',
+          from_email: 'news@sandbox.mailchimp.dev',
+          subject: '',
+          language: 'en',
+        },
+      });
+      ctx.lists.set(aud.id, aud);
+      return aud.id;
+    },
+    seedMember(listId, m) {
+      const aud = ctx.list(listId);
+      const writable = m.status === 'archived' ? 'subscribed' : m.status;
+      const rec = insertMember(aud, {
+        email: m.email,
+        status: writable,
+        mergeFields: m.mergeFields,
+        tags: m.tags,
+      });
+      if (m.status === 'archived') {
+        rec.statusBeforeArchive = 'subscribed';
+        aud.setStatus(rec, 'archived', Date.now());
+      }
+      return view(aud, rec.id)!;
+    },
+    forgetMember(listId, email) {
+      const aud = ctx.list(listId);
+      const hash = subscriberHash(email);
+      const m = aud.members.get(hash);
+      if (m) aud.removeForever(m);
+      else aud.forgotten.add(hash);
+    },
+    members(listId) {
+      const aud = ctx.list(listId);
+      return aud.order.map((m) => view(aud, m.id)!);
+    },
+    member(listId, email) {
+      return view(ctx.list(listId), subscriberHash(email));
+    },
+    orders(storeId) {
+      return ext.orders(storeId);
+    },
+  };
+
+  return {
+    apiUrl: `${baseUrl}/3.0`,
+    baseUrl,
+    apiKey,
+    oauthToken,
+    oauthMetadataUrl: `${baseUrl}/oauth2/metadata`,
+    dc,
+    settings,
+    state,
+    faults,
+    stats,
+    fireWebhookEvent: (listId, type, data) => ext.fireWebhookEvent(ctx.list(listId), type, data),
+    async stop() {
+      ext.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** Tunables a test may change while the simulator runs. */
+export interface SimSettings {
+  latencyMs: number;
+  batchItemLatencyMs: number;
+  maxConnections: number;
+  /** Waits before each webhook redelivery after a non-2xx answer (Mailchimp: minutes, growing). */
+  webhookRetryDelaysMs: number[];
+  webhookTimeoutMs: number;
+}
+
+export interface FaultSettings {
+  /** Share of API requests (0..1) answered with one of `errorStatuses`. */
+  errorRate?: number;
+  errorStatuses?: number[];
+  /** Overrides the configured per-request latency while set. */
+  latencyMs?: number;
+  /** Share of API requests (0..1) that never get an answer. */
+  hangRate?: number;
+}
+
+export class Faults {
+  private current: FaultSettings = {};
+  set(f: FaultSettings): void {
+    this.current = { ...this.current, ...f };
+  }
+  clear(): void {
+    this.current = {};
+  }
+  get value(): Readonly<FaultSettings> {
+    return this.current;
+  }
+}
+
+export const STATUS_TITLES: Record<number, string> = {
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
