@@ -7,7 +7,7 @@ import { installExtensions } from './extensions.js';
 import { insertMember } from './members-api.js';
 import { oauthMetadataHandler } from './oauth.js';
 import { createSimServer, type SimStats } from './server.js';
-import { Faults, type FaultSettings, type SimSettings } from './settings.js';
+import { Faults, type SimSettings } from './settings.js';
 import { subscriberHash, type Json } from './validate.js';
 
 export type { FaultSettings, SimSettings } from './settings.js';
