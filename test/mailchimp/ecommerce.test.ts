@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { MailchimpClient } from '../../src/mailchimp/client.js';
+import { MailchimpRecordError } from '../../src/mailchimp/errors.js';
+import type { OrderInput, ProductInput } from '../../src/mailchimp/types.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { email, simClient } from './helpers.js';
+
+let sim: MailchimpSimulator;
+let client: MailchimpClient;
+let listId: string;
+const storeId = 'sage-saminc';
+
+beforeAll(async () => {
+  sim = await startMailchimpSimulator();
+  listId = sim.state.createList({ name: 'Customers' });
+  client = await simClient(sim);
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+const product: ProductInput = {
+  id: 'A1-103/0',
+  title: 'Steel hinge',
+  variants: [{ id: 'A1-103/0', title: 'Steel hinge', sku: 'A1-103/0', price: 12.5 }],
+};
+
+const order = (over: Partial<OrderInput> = {}): OrderInput => ({
+  id: 'ORD000123',
+  customer: { id: '1200', email_address: email('buyer'), first_name: 'Ann', last_name: 'Lee' },
+  currency_code: 'USD',
+  order_total: 25,
+  financial_status: 'pending',
+  lines: [{ id: '1', product_id: product.id, product_variant_id: product.id, quantity: 2, price: 12.5 }],
+  ...over,
+});
+
+describe('e-commerce', () => {
+  it('creates the store once, tied to the audience, and refuses a store of another audience', async () => {
+    const first = await client.ensureStore({ id: storeId, listId, name: 'Sample Inc', currencyCode: 'USD' });
+    expect(first.created).toBe(true);
+    expect(first.store).toMatchObject({ id: storeId, list_id: listId, currency_code: 'USD' });
+    const second = await client.ensureStore({ id: storeId, listId, name: 'Sample Inc', currencyCode: 'USD' });
+    expect(second.created).toBe(false);
+    const otherList = sim.state.createList({ name: 'Other' });
+    await expect(
+      client.ensureStore({ id: storeId, listId: otherList, name: 'Sample Inc', currencyCode: 'USD' }),
+    ).rejects.toThrow(/belongs to audience/);
+  });
+
+  it('sets is_syncing back to false after a backfill that throws', async () => {
+    let seenDuring: boolean | undefined;
+    const err = await client
+      .withStoreSyncing(storeId, async () => {
+        seenDuring = (await client.getStore(storeId))?.is_syncing;
+        throw new Error('backfill failed half way');
+      })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe('backfill failed half way');
+    expect(seenDuring).toBe(true);
+    expect((await client.getStore(storeId))?.is_syncing).toBe(false);
+    await expect(client.withStoreSyncing(storeId, async () => 42)).resolves.toBe(42);
+    expect((await client.getStore(storeId))?.is_syncing).toBe(false);
+  });
+
+  it('upserts customers with opt_in_status false: a new address becomes transactional, an unsubscribed one stays', async () => {
+    sim.state.seedMember(listId, { email: email('optout'), status: 'unsubscribed' });
+    await client.upsertEcommerceCustomer(storeId, {
+      id: '1100',
+      email_address: email('optout'),
+      first_name: 'O',
+    });
+    await client.upsertEcommerceCustomer(storeId, {
+      id: '1101',
+      email_address: email('newbuyer'),
+      first_name: 'N',
+    });
+    await client.upsertEcommerceCustomer(storeId, {
+      id: '1101',
+      email_address: email('newbuyer'),
+      first_name: 'N2',
+    });
+    expect(sim.state.member(listId, email('optout'))?.status).toBe('unsubscribed');
+    expect(sim.state.member(listId, email('newbuyer'))?.status).toBe('transactional');
+    const c = await client.request<{ first_name: string; opt_in_status: boolean }>(
+      'GET',
+      `ecommerce/stores/${storeId}/customers/1101`,
+    );
+    expect(c).toMatchObject({ first_name: 'N2', opt_in_status: false });
+  });
+
+  it('upserts products (PUT) so an order can use them; an order for an unknown product is a record error', async () => {
+    await expect(client.upsertOrder(storeId, order({ id: 'ORD-EARLY' }))).rejects.toBeInstanceOf(
+      MailchimpRecordError,
+    );
+    await client.upsertProduct(storeId, product);
+    await client.upsertProduct(storeId, { ...product, title: 'Steel hinge, zinc' });
+    const p = await client.request<{ title: string }>(
+      'GET',
+      `ecommerce/stores/${storeId}/products/${encodeURIComponent(product.id)}`,
+    );
+    expect(p.title).toBe('Steel hinge, zinc');
+  });
+
+  it('creates an order, then updates it by PATCH without touching its campaign attribution', async () => {
+    expect(await client.upsertOrder(storeId, order({ campaign_id: 'cmp123' }))).toBe('created');
+    const updated = order({
+      financial_status: 'paid',
+      fulfillment_status: 'shipped',
+      order_total: 37.5,
+      lines: [{ id: '1', product_id: product.id, product_variant_id: product.id, quantity: 3, price: 12.5 }],
+      campaign_id: 'cmp-other',
+    });
+    expect(await client.upsertOrder(storeId, updated)).toBe('updated');
+    const o = await client.getOrder(storeId, 'ORD000123');
+    expect(o).toMatchObject({
+      campaign_id: 'cmp123',
+      financial_status: 'paid',
+      fulfillment_status: 'shipped',
+      order_total: 37.5,
+    });
+    expect(o?.lines).toEqual([expect.objectContaining({ id: '1', quantity: 3 })]);
+    expect(sim.state.orders(storeId)).toHaveLength(1);
+    await expect(client.getOrder(storeId, 'NOPE')).resolves.toBeUndefined();
+  });
+
+  it('registers, lists and deletes a webhook', async () => {
+    const receiver = await import('node:http').then(
+      (http) =>
+        new Promise<import('node:http').Server>((resolve) => {
+          const s = http.createServer((_req, res) => res.writeHead(200).end());
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    );
+    try {
+      const port = (receiver.address() as import('node:net').AddressInfo).port;
+      const hook = await client.createWebhook(listId, {
+        url: `http://127.0.0.1:${port}/webhooks/mailchimp/secret0123456789`,
+        events: {
+          subscribe: true,
+          unsubscribe: true,
+          profile: true,
+          cleaned: true,
+          upemail: true,
+          campaign: false,
+        },
+        sources: { user: true, admin: true, api: false },
+      });
+      expect((await client.listWebhooks(listId)).map((w) => w.id)).toContain(hook.id);
+      await client.deleteWebhook(listId, hook.id);
+      expect((await client.listWebhooks(listId)).map((w) => w.id)).not.toContain(hook.id);
+    } finally {
+      receiver.close();
+    }
+  });
+});
