@@ -8,6 +8,8 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   start: () => import('./commands/start.js'),
   worker: () => import('./commands/worker.js'),
   config: () => import('./commands/config.js'),
+  credentials: () => import('./commands/credentials.js'),
+  'codec-server': () => import('./commands/codec-server.js'),
   check: () => import('./commands/check.js'),
   webhooks: () => import('./commands/webhooks.js'),
 };
