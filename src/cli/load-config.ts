@@ -1,9 +1,20 @@
 import { loadConfig, type AppConfig } from '../config/index.js';
+import { loadStoredCredentials } from '../security/credentials-store.js';
+
+const MAILCHIMP_CREDENTIALS = ['MAILCHIMP_API_KEY', 'MAILCHIMP_OAUTH_TOKEN'];
 
 /**
  * The configuration a command runs with. Credentials stored with `ml-connector credentials set`
- * are decrypted and used where the environment does not set the variable.
+ * are decrypted and used where the environment (or the config file) does not set the variable.
+ * The two Mailchimp credentials are one choice: an API key or OAuth token from the environment
+ * replaces whichever one is stored, instead of clashing with it.
  */
 export async function loadAppConfig(env: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
-  return loadConfig({ env });
+  const base = loadConfig({ env });
+  const stored = await loadStoredCredentials(base);
+  if (Object.keys(stored).length === 0) return base;
+  const fallback = { ...stored };
+  if (base.mailchimp.apiKey || base.mailchimp.oauthToken)
+    for (const v of MAILCHIMP_CREDENTIALS) delete fallback[v];
+  return loadConfig({ env, fallbacks: [fallback] });
 }
