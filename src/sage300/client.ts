@@ -1,0 +1,391 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import got, { type Got } from 'got';
+import { ConfigError, type Sage300Config } from '../config/index.js';
+import type { Logger } from '../logging/logger.js';
+import { SAGE_ENTITIES, keyOf, type RecordOf, type SageEntityName } from './entities.js';
+import {
+  Sage300Error,
+  Sage300NotFoundError,
+  Sage300RetryableError,
+  classifyHttpFailure,
+  classifyNetworkFailure,
+} from './errors.js';
+import { limiterForLogin, type ConcurrencyLimiter } from './limiter.js';
+import { F, buildQueryString, odataLiteral, type Filter, type ODataQuery } from './odata.js';
+
+export interface Sage300ClientOptions {
+  /** Web API root, for example https://erp01/Sage300WebApi. */
+  baseUrl: string;
+  company: string;
+  username: string;
+  password: string;
+  /** Send the password as typed (2022.2+ complex passwords); default: upper-case it. */
+  preservePasswordCase?: boolean;
+  /** Rows asked per page ($top); the server may cap lower. Default 1000. */
+  pageSize?: number;
+  /** PEM file of a private CA that signed the IIS certificate. */
+  caFile?: string;
+  /** PEM text of a private CA (tests; caFile is the configured way). */
+  ca?: string | Buffer;
+  /** Per-request timeout; IIS cold starts are slow. Default 60 s. */
+  timeoutMs?: number;
+  /** Requests in flight per Sage login. Default 2. */
+  maxConcurrency?: number;
+  /** Retries of one retryable request inside the client (Temporal retries whole activities). Default 2. */
+  retries?: number;
+  /** First backoff delay; doubles per attempt, with jitter. Default 1000 ms. */
+  retryBaseMs?: number;
+  logger?: Logger;
+}
+
+export interface PageResult<E extends SageEntityName> {
+  records: RecordOf<E>[];
+  nextLink?: string;
+  count?: number;
+}
+
+export interface KeysetPageResult<E extends SageEntityName> {
+  records: RecordOf<E>[];
+  lastKey?: string | number;
+  done: boolean;
+}
+
+export interface PagesOptions {
+  filter?: Filter | string;
+  select?: string[];
+  top?: number;
+  /** keyset (default): `Key gt last` ordered by key, safe under concurrent inserts. nextLink: $skip paging. */
+  paging?: 'keyset' | 'nextLink';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class Sage300Client {
+  readonly pageSize: number;
+  private readonly root: string;
+  private readonly baseUrl: string;
+  private readonly http: Got;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly retries: number;
+  private readonly retryBaseMs: number;
+  private readonly logger?: Logger;
+  /** Built once and kept private: never logged, never put in an error. */
+  readonly #authorization: string;
+  /** Once the server has sent a nextLink, a short page without one is known to be the last. */
+  private sawNextLink = false;
+  /** Page sizes the server was seen to cap at silently (no nextLink), per entity. */
+  private readonly observedCap = new Map<SageEntityName, number>();
+
+  constructor(options: Sage300ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.root = `${this.baseUrl}/v1.0/-/${encodeURIComponent(options.company)}`;
+    this.pageSize = options.pageSize ?? 1000;
+    this.retries = options.retries ?? 2;
+    this.retryBaseMs = options.retryBaseMs ?? 1000;
+    this.logger = options.logger;
+    const user = options.username.trim().toUpperCase();
+    const password = options.preservePasswordCase ? options.password : options.password.toUpperCase();
+    this.#authorization = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+    const maxConcurrency = options.maxConcurrency ?? 2;
+    this.limiter = limiterForLogin(
+      `${this.baseUrl.toLowerCase()}|${options.company}|${user}`,
+      maxConcurrency,
+    );
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, maxSockets: maxConcurrency }),
+      https: new https.Agent({ keepAlive: true, maxSockets: maxConcurrency }),
+    };
+    const ca = options.ca ?? (options.caFile ? readFileSync(options.caFile) : undefined);
+    this.http = got.extend({
+      agent: this.agents,
+      https: ca ? { certificateAuthority: ca } : {},
+      timeout: { request: options.timeoutMs ?? 60_000 },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      responseType: 'text',
+      followRedirect: false,
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+    });
+  }
+
+  static fromConfig(config: Sage300Config, logger?: Logger): Sage300Client {
+    const missing = [
+      !config.baseUrl && 'SAGE300_BASE_URL',
+      !config.company && 'SAGE300_COMPANY',
+      !config.username && 'SAGE300_USERNAME',
+    ].filter((m): m is string => Boolean(m));
+    if (missing.length > 0) throw new ConfigError(missing.map((m) => `${m}: required to read Sage 300`));
+    return new Sage300Client({
+      baseUrl: config.baseUrl!,
+      company: config.company!,
+      username: config.username!,
+      password: config.password ?? '',
+      preservePasswordCase: config.preservePasswordCase,
+      pageSize: config.pageSize,
+      caFile: config.caFile,
+      timeoutMs: config.timeoutMs,
+      maxConcurrency: config.maxConcurrency,
+      logger,
+    });
+  }
+
+  async getPage<E extends SageEntityName>(entity: E, query: ODataQuery): Promise<PageResult<E>> {
+    const qs = buildQueryString(query);
+    const url = `${this.setUrl(entity)}${qs ? `?${qs}` : ''}`;
+    return this.parseCollection(entity, await this.send(url, entity));
+  }
+
+  /** Follows an `@odata.nextLink`, always against the configured base URL (credentials never go elsewhere). */
+  async followNextLink<E extends SageEntityName>(entity: E, nextLink: string): Promise<PageResult<E>> {
+    return this.parseCollection(entity, await this.send(this.rebase(nextLink), entity));
+  }
+
+  async keysetPage<E extends SageEntityName>(
+    entity: E,
+    opts: { after?: string | number; filter?: Filter | string; select?: string[]; top?: number },
+  ): Promise<KeysetPageResult<E>> {
+    const key = SAGE_ENTITIES[entity].key;
+    const top = opts.top ?? this.pageSize;
+    const select = opts.select && !opts.select.includes(key) ? [key, ...opts.select] : opts.select;
+    const page = await this.getPage(entity, {
+      filter: this.afterFilter(key, opts.after, opts.filter),
+      select,
+      orderby: [key],
+      top,
+    });
+    const records = page.records;
+    const last = records[records.length - 1];
+    const lastKey = last ? keyOf(entity, last) : opts.after;
+    if (page.nextLink) {
+      this.sawNextLink = true;
+      return { records, lastKey, done: false };
+    }
+    if (records.length === 0) return { records, lastKey, done: true };
+    if (records.length >= top) return { records, lastKey, done: false };
+    if (this.sawNextLink) return { records, lastKey, done: true };
+    const cap = this.observedCap.get(entity);
+    if (cap !== undefined && records.length >= cap) return { records, lastKey, done: false };
+    // A short page without nextLink: either the end, or a server capping $top silently. One key tells which.
+    const probe = await this.getPage(entity, {
+      filter: this.afterFilter(key, lastKey, opts.filter),
+      select: [key],
+      orderby: [key],
+      top: 1,
+    });
+    if (probe.records.length === 0) return { records, lastKey, done: true };
+    this.observedCap.set(entity, Math.max(cap ?? 0, records.length));
+    return { records, lastKey, done: false };
+  }
+
+  /** Streams pages; nothing is kept between pages, so memory does not grow with the number of records. */
+  async *pages<E extends SageEntityName>(entity: E, opts: PagesOptions = {}): AsyncIterable<RecordOf<E>[]> {
+    if ((opts.paging ?? 'keyset') === 'keyset') {
+      let after: string | number | undefined;
+      for (;;) {
+        const page = await this.keysetPage(entity, { ...opts, after });
+        if (page.records.length > 0) yield page.records;
+        if (page.done) return;
+        after = page.lastKey;
+      }
+    }
+    const key = SAGE_ENTITIES[entity].key;
+    const top = opts.top ?? this.pageSize;
+    const base: ODataQuery = { filter: opts.filter, select: opts.select, orderby: [key], top };
+    let page = await this.getPage(entity, base);
+    let received = 0;
+    let largest = 0;
+    for (;;) {
+      if (page.records.length > 0) yield page.records;
+      received += page.records.length;
+      largest = Math.max(largest, page.records.length);
+      if (page.nextLink) page = await this.followNextLink(entity, page.nextLink);
+      // No nextLink: keep going while full pages arrive (the server may cap $top without saying so).
+      else if (page.records.length > 0 && page.records.length >= largest)
+        page = await this.getPage(entity, { ...base, skip: received });
+      else return;
+    }
+  }
+
+  async getByKey<E extends SageEntityName>(
+    entity: E,
+    key: string | number,
+  ): Promise<RecordOf<E> | undefined> {
+    const url = `${this.setUrl(entity)}(${encodeURIComponent(odataLiteral(key))})`;
+    let body: unknown;
+    try {
+      body = await this.send(url, entity);
+    } catch (err) {
+      if (err instanceof Sage300NotFoundError && err.code !== 'ResourceNotFound') return undefined;
+      throw err;
+    }
+    return this.parseRecord(entity, body);
+  }
+
+  async count(entity: SageEntityName, filter?: Filter | string): Promise<number> {
+    const page = await this.getPage(entity, {
+      filter,
+      select: [SAGE_ENTITIES[entity].key],
+      top: 1,
+      count: true,
+    });
+    if (page.count === undefined) {
+      throw new Sage300Error('Sage 300 did not return @odata.count for $count=true', {
+        code: 'InvalidResponse',
+        retryable: false,
+      });
+    }
+    return page.count;
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private setUrl(entity: SageEntityName): string {
+    const e = SAGE_ENTITIES[entity];
+    return `${this.root}/${e.module}/${e.set}`;
+  }
+
+  private afterFilter(
+    key: string,
+    after: string | number | undefined,
+    filter?: Filter | string,
+  ): Filter | undefined {
+    return after === undefined ? (filter ? F.and(filter) : undefined) : F.and(F.gt(key, after), filter);
+  }
+
+  private rebase(nextLink: string): string {
+    let parsed: URL;
+    try {
+      parsed = new URL(nextLink, `${this.baseUrl}/`);
+    } catch {
+      throw new Sage300Error(`Sage 300 sent an unusable @odata.nextLink`, {
+        code: 'InvalidResponse',
+        retryable: false,
+      });
+    }
+    // Sage may name itself differently (host name vs IP, http behind a TLS proxy): keep only the API part.
+    const at = parsed.pathname.toLowerCase().indexOf('/v1.0/');
+    if (at < 0) {
+      throw new Sage300Error(`Sage 300 sent an @odata.nextLink outside the Web API`, {
+        code: 'InvalidResponse',
+        retryable: false,
+      });
+    }
+    return `${this.baseUrl}${parsed.pathname.slice(at)}${parsed.search}`;
+  }
+
+  private describe(url: string): string {
+    const path = url.startsWith(this.baseUrl) ? url.slice(this.baseUrl.length) : url;
+    try {
+      return `GET ${decodeURIComponent(path)}`;
+    } catch {
+      return `GET ${path}`;
+    }
+  }
+
+  private async send(url: string, entity: SageEntityName): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.limiter.run(() => this.sendOnce(url, entity));
+      } catch (err) {
+        if (!(err instanceof Sage300Error) || !err.retryable || attempt >= this.retries) throw err;
+        const backoff = this.retryBaseMs * 2 ** attempt * (0.5 + Math.random());
+        const hinted =
+          err instanceof Sage300RetryableError && err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : 0;
+        const delay = Math.min(Math.max(backoff, hinted), 30_000);
+        this.logger?.warn(
+          { entity, attempt: attempt + 1, status: err.status, code: err.code, delayMs: Math.round(delay) },
+          'Sage 300 request failed with a retryable error; retrying',
+        );
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async sendOnce(url: string, entity: SageEntityName): Promise<unknown> {
+    const started = Date.now();
+    let response;
+    try {
+      response = await this.http.get(url, { headers: { authorization: this.#authorization } });
+    } catch (err) {
+      throw classifyNetworkFailure(
+        err as { code?: string; message?: string; name?: string },
+        this.describe(url),
+      );
+    }
+    const status = response.statusCode;
+    this.logger?.debug({ entity, status, ms: Date.now() - started }, 'Sage 300 GET');
+    if (status >= 200 && status < 300) {
+      try {
+        return JSON.parse(response.body) as unknown;
+      } catch {
+        // A body cut short by a reset proxy; the next attempt usually gets it whole.
+        throw new Sage300RetryableError(`Sage 300 sent a body that is not JSON for ${this.describe(url)}`, {
+          status,
+          code: 'InvalidResponse',
+        });
+      }
+    }
+    const retryAfter = response.headers['retry-after'];
+    throw classifyHttpFailure({
+      status,
+      body: response.body,
+      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      request: this.describe(url),
+      module: SAGE_ENTITIES[entity].module,
+    });
+  }
+
+  private parseRecord<E extends SageEntityName>(entity: E, raw: unknown): RecordOf<E> {
+    const parsed = SAGE_ENTITIES[entity].schema.safeParse(raw);
+    if (!parsed.success) {
+      const key =
+        raw && typeof raw === 'object'
+          ? (raw as Record<string, unknown>)[SAGE_ENTITIES[entity].key]
+          : undefined;
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Sage300Error(
+        `Sage 300 ${SAGE_ENTITIES[entity].set} record ${JSON.stringify(key)} is malformed: ${problems}`,
+        {
+          code: 'InvalidResponse',
+          retryable: false,
+        },
+      );
+    }
+    return parsed.data as RecordOf<E>;
+  }
+
+  private parseCollection<E extends SageEntityName>(entity: E, body: unknown): PageResult<E> {
+    const envelope = body as {
+      value?: unknown;
+      '@odata.nextLink'?: unknown;
+      '@odata.count'?: unknown;
+    } | null;
+    if (!envelope || typeof envelope !== 'object' || !Array.isArray(envelope.value)) {
+      throw new Sage300Error(`Sage 300 answered without a "value" array for ${SAGE_ENTITIES[entity].set}`, {
+        code: 'InvalidResponse',
+        retryable: false,
+      });
+    }
+    const records = envelope.value.map((r) => this.parseRecord(entity, r));
+    const next = envelope['@odata.nextLink'];
+    const rawCount = envelope['@odata.count'];
+    // v4 sends a number; the v3 leftovers in Sage's docs show a string, so accept both.
+    const count =
+      typeof rawCount === 'number'
+        ? rawCount
+        : typeof rawCount === 'string' && rawCount !== ''
+          ? Number(rawCount)
+          : undefined;
+    return {
+      records,
+      ...(typeof next === 'string' && next ? { nextLink: next } : {}),
+      ...(count !== undefined && Number.isFinite(count) ? { count } : {}),
+    };
+  }
+}

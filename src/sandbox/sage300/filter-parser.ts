@@ -1,0 +1,427 @@
+/**
+ * OData v4 `$filter` for the simulator: a tokenizer and a recursive-descent parser producing an AST,
+ * type-checked against the entity's properties the way ODataLib does (unknown property or mixed
+ * types = 400), and an evaluator. Precedence: not > comparison > and > or.
+ */
+
+export type PropType = 'string' | 'number' | 'boolean' | 'date' | 'collection';
+export type PropTypes = ReadonlyMap<string, PropType>;
+
+export class ODataSyntaxError extends Error {
+  override readonly name = 'ODataSyntaxError';
+}
+
+type Token =
+  | { kind: 'string'; value: string; pos: number }
+  | { kind: 'number'; value: number; pos: number }
+  | { kind: 'date'; value: number; text: string; pos: number }
+  | { kind: 'ident'; value: string; pos: number }
+  | { kind: 'punct'; value: '(' | ')' | ','; pos: number }
+  | { kind: 'end'; pos: number };
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2}))?/;
+const NUMBER_RE = /^-?\d+(\.\d+)?([eE][+-]?\d+)?[mMdDfFlL]?/;
+const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '(' || ch === ')' || ch === ',') {
+      tokens.push({ kind: 'punct', value: ch, pos: i });
+      i++;
+      continue;
+    }
+    if (ch === "'") {
+      let value = '';
+      let j = i + 1;
+      for (;;) {
+        if (j >= text.length) throw new ODataSyntaxError(`Unterminated string literal at position ${i}`);
+        if (text[j] === "'") {
+          if (text[j + 1] === "'") {
+            value += "'";
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        value += text[j];
+        j++;
+      }
+      tokens.push({ kind: 'string', value, pos: i });
+      i = j + 1;
+      continue;
+    }
+    const rest = text.slice(i);
+    const date = DATE_RE.exec(rest);
+    if (date) {
+      const iso = date[1] ? date[0] : `${date[0]}T00:00:00Z`;
+      const ms = Date.parse(iso);
+      if (Number.isNaN(ms)) throw new ODataSyntaxError(`Invalid date literal '${date[0]}' at position ${i}`);
+      tokens.push({ kind: 'date', value: ms, text: date[0], pos: i });
+      i += date[0].length;
+      continue;
+    }
+    const num = NUMBER_RE.exec(rest);
+    if (num) {
+      tokens.push({ kind: 'number', value: Number(num[0].replace(/[mMdDfFlL]$/, '')), pos: i });
+      i += num[0].length;
+      continue;
+    }
+    const ident = IDENT_RE.exec(rest);
+    if (ident) {
+      // v3 typed literals (datetime'...', guid'...') are not v4 syntax; ODataLib rejects them.
+      if (text[i + ident[0].length] === "'") {
+        throw new ODataSyntaxError(
+          `Unrecognized literal ${ident[0]}'...' at position ${i}: typed literals such as datetime'...' are OData v3; ` +
+            `write dates bare, for example 2025-01-31T00:00:00Z`,
+        );
+      }
+      tokens.push({ kind: 'ident', value: ident[0], pos: i });
+      i += ident[0].length;
+      continue;
+    }
+    throw new ODataSyntaxError(`Syntax error: character '${ch}' is not valid at position ${i}`);
+  }
+  tokens.push({ kind: 'end', pos: text.length });
+  return tokens;
+}
+
+export type Literal = string | number | boolean | null;
+export type ValueType = PropType | 'null';
+
+export type Expr =
+  | { type: 'literal'; value: Literal; valueType: ValueType }
+  | { type: 'property'; name: string; valueType: PropType }
+  | { type: 'compare'; op: CompareOp; left: Expr; right: Expr }
+  | { type: 'and' | 'or'; left: Expr; right: Expr }
+  | { type: 'not'; operand: Expr }
+  | { type: 'call'; fn: string; args: Expr[]; valueType: ValueType };
+
+export type CompareOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+const COMPARE_OPS = new Set<string>(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
+
+const FUNCTIONS: Record<string, { args: ValueType[]; result: ValueType }> = {
+  startswith: { args: ['string', 'string'], result: 'boolean' },
+  endswith: { args: ['string', 'string'], result: 'boolean' },
+  contains: { args: ['string', 'string'], result: 'boolean' },
+  length: { args: ['string'], result: 'number' },
+  tolower: { args: ['string'], result: 'string' },
+  toupper: { args: ['string'], result: 'string' },
+  trim: { args: ['string'], result: 'string' },
+};
+
+function typeOf(e: Expr): ValueType {
+  switch (e.type) {
+    case 'literal':
+    case 'property':
+    case 'call':
+      return e.valueType;
+    default:
+      return 'boolean';
+  }
+}
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly props: PropTypes,
+    private readonly entityType: string,
+  ) {}
+
+  parse(): Expr {
+    const e = this.parseOr();
+    const t = this.peek();
+    if (t.kind !== 'end')
+      throw new ODataSyntaxError(`Syntax error at position ${t.pos}: unexpected ${describe(t)}`);
+    this.expectBoolean(e);
+    return e;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.i]!;
+  }
+  private next(): Token {
+    return this.tokens[this.i++]!;
+  }
+  private isKeyword(word: string): boolean {
+    const t = this.peek();
+    return t.kind === 'ident' && t.value === word;
+  }
+  private expectPunct(p: '(' | ')' | ','): void {
+    const t = this.next();
+    if (t.kind !== 'punct' || t.value !== p) {
+      throw new ODataSyntaxError(`Syntax error at position ${t.pos}: expected '${p}', found ${describe(t)}`);
+    }
+  }
+  private expectBoolean(e: Expr): void {
+    if (typeOf(e) !== 'boolean') {
+      throw new ODataSyntaxError(`The expression must be a boolean condition, found ${typeOf(e)}`);
+    }
+  }
+
+  private parseOr(): Expr {
+    let left = this.parseAnd();
+    while (this.isKeyword('or')) {
+      this.next();
+      const right = this.parseAnd();
+      this.expectBoolean(left);
+      this.expectBoolean(right);
+      left = { type: 'or', left, right };
+    }
+    return left;
+  }
+
+  private parseAnd(): Expr {
+    let left = this.parseNot();
+    while (this.isKeyword('and')) {
+      this.next();
+      const right = this.parseNot();
+      this.expectBoolean(left);
+      this.expectBoolean(right);
+      left = { type: 'and', left, right };
+    }
+    return left;
+  }
+
+  private parseNot(): Expr {
+    if (this.isKeyword('not')) {
+      this.next();
+      const operand = this.parseNot();
+      this.expectBoolean(operand);
+      return { type: 'not', operand };
+    }
+    return this.parseComparison();
+  }
+
+  private parseComparison(): Expr {
+    const left = this.parsePrimary();
+    const t = this.peek();
+    if (t.kind === 'ident' && COMPARE_OPS.has(t.value)) {
+      this.next();
+      const right = this.parsePrimary();
+      this.checkComparable(left, right, t.value);
+      return { type: 'compare', op: t.value as CompareOp, left, right };
+    }
+    return left;
+  }
+
+  private checkComparable(left: Expr, right: Expr, op: string): void {
+    const a = typeOf(left);
+    const b = typeOf(right);
+    if (a === 'collection' || b === 'collection') {
+      throw new ODataSyntaxError(`A collection property cannot be compared with '${op}'`);
+    }
+    if (a === 'null' || b === 'null') {
+      if (op !== 'eq' && op !== 'ne') throw new ODataSyntaxError(`null can only be compared with eq or ne`);
+      return;
+    }
+    if (a !== b) {
+      throw new ODataSyntaxError(
+        `A binary operator with incompatible types was detected. Found operand types '${edm(a)}' and '${edm(b)}' for operator kind '${op}'.`,
+      );
+    }
+  }
+
+  private parsePrimary(): Expr {
+    const t = this.next();
+    switch (t.kind) {
+      case 'string':
+        return { type: 'literal', value: t.value, valueType: 'string' };
+      case 'number':
+        return { type: 'literal', value: t.value, valueType: 'number' };
+      case 'date':
+        return { type: 'literal', value: t.value, valueType: 'date' };
+      case 'punct':
+        if (t.value === '(') {
+          const inner = this.parseOr();
+          this.expectPunct(')');
+          return inner;
+        }
+        throw new ODataSyntaxError(`Syntax error at position ${t.pos}: unexpected '${t.value}'`);
+      case 'end':
+        throw new ODataSyntaxError(`Syntax error: the expression ends too early`);
+      case 'ident':
+        break;
+    }
+    const word = t.value;
+    if (word === 'true' || word === 'false')
+      return { type: 'literal', value: word === 'true', valueType: 'boolean' };
+    if (word === 'null') return { type: 'literal', value: null, valueType: 'null' };
+    const after = this.peek();
+    if (after.kind === 'punct' && after.value === '(') return this.parseCall(word, t.pos);
+    if (after.kind === 'ident' && after.value === '/')
+      throw new ODataSyntaxError(`Property paths are not supported`);
+    const propType = this.props.get(word);
+    if (!propType) {
+      throw new ODataSyntaxError(`Could not find a property named '${word}' on type '${this.entityType}'.`);
+    }
+    return { type: 'property', name: word, valueType: propType };
+  }
+
+  private parseCall(fn: string, pos: number): Expr {
+    const spec = FUNCTIONS[fn];
+    if (!spec) throw new ODataSyntaxError(`Unknown function '${fn}' at position ${pos}`);
+    this.expectPunct('(');
+    const args: Expr[] = [];
+    if (!(this.peek().kind === 'punct' && (this.peek() as { value: string }).value === ')')) {
+      args.push(this.parseOr());
+      while (this.peek().kind === 'punct' && (this.peek() as { value: string }).value === ',') {
+        this.next();
+        args.push(this.parseOr());
+      }
+    }
+    this.expectPunct(')');
+    if (args.length !== spec.args.length) {
+      throw new ODataSyntaxError(
+        `Function '${fn}' takes ${spec.args.length} argument(s), got ${args.length}`,
+      );
+    }
+    args.forEach((a, k) => {
+      const got = typeOf(a);
+      if (got !== spec.args[k] && got !== 'null') {
+        throw new ODataSyntaxError(
+          `Function '${fn}' argument ${k + 1} must be ${edm(spec.args[k]!)}, found ${edm(got)}`,
+        );
+      }
+    });
+    return { type: 'call', fn, args, valueType: spec.result };
+  }
+}
+
+function edm(t: ValueType): string {
+  return (
+    {
+      string: 'Edm.String',
+      number: 'Edm.Decimal',
+      boolean: 'Edm.Boolean',
+      date: 'Edm.DateTimeOffset',
+      collection: 'Collection',
+      null: 'null',
+    } as const
+  )[t];
+}
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case 'end':
+      return 'the end of the expression';
+    case 'string':
+      return `'${t.value}'`;
+    case 'date':
+      return t.text;
+    default:
+      return String(t.value);
+  }
+}
+
+export function parseFilter(text: string, props: PropTypes, entityType = 'Entity'): Expr {
+  return new Parser(tokenize(text), props, entityType).parse();
+}
+
+type Value = string | number | boolean | null;
+
+function evalValue(e: Expr, row: Record<string, unknown>): Value {
+  switch (e.type) {
+    case 'literal':
+      return e.value;
+    case 'property': {
+      const v = row[e.name];
+      if (v === undefined || v === null) return null;
+      if (e.valueType === 'date') return typeof v === 'string' ? Date.parse(v) : null;
+      return v as Value;
+    }
+    case 'call': {
+      const args = e.args.map((a) => evalValue(a, row));
+      if (args.some((a) => a === null)) return e.valueType === 'boolean' ? false : null;
+      const [a, b] = args as string[];
+      switch (e.fn) {
+        case 'startswith':
+          return a!.startsWith(b!);
+        case 'endswith':
+          return a!.endsWith(b!);
+        case 'contains':
+          return a!.includes(b!);
+        case 'length':
+          return a!.length;
+        case 'tolower':
+          return a!.toLowerCase();
+        case 'toupper':
+          return a!.toUpperCase();
+        case 'trim':
+          return a!.trim();
+      }
+      return null;
+    }
+    default:
+      return evaluate(e, row);
+  }
+}
+
+function compare(op: CompareOp, a: Value, b: Value): boolean {
+  if (a === null || b === null) {
+    if (op === 'eq') return a === b;
+    if (op === 'ne') return a !== b;
+    return false;
+  }
+  // Ordinal comparison, like the key order the simulator serves.
+  const c = a < b ? -1 : a > b ? 1 : 0;
+  switch (op) {
+    case 'eq':
+      return c === 0;
+    case 'ne':
+      return c !== 0;
+    case 'gt':
+      return c > 0;
+    case 'ge':
+      return c >= 0;
+    case 'lt':
+      return c < 0;
+    case 'le':
+      return c <= 0;
+  }
+}
+
+export function evaluate(e: Expr, row: Record<string, unknown>): boolean {
+  switch (e.type) {
+    case 'and':
+      return evaluate(e.left, row) && evaluate(e.right, row);
+    case 'or':
+      return evaluate(e.left, row) || evaluate(e.right, row);
+    case 'not':
+      return !evaluate(e.operand, row);
+    case 'compare':
+      return compare(e.op, evalValue(e.left, row), evalValue(e.right, row));
+    default:
+      return evalValue(e, row) === true;
+  }
+}
+
+/**
+ * The tightest lower bound on `key` implied by top-level `and` terms (`Key gt 'X'`, `Key ge 'X'`), so
+ * a keyset page can start with a binary search instead of scanning every row.
+ */
+export function keyLowerBound(
+  e: Expr | undefined,
+  key: string,
+): { value: string | number; inclusive: boolean } | undefined {
+  if (!e) return undefined;
+  if (e.type === 'and') {
+    const a = keyLowerBound(e.left, key);
+    const b = keyLowerBound(e.right, key);
+    if (!a || !b) return a ?? b;
+    if (a.value === b.value) return { value: a.value, inclusive: a.inclusive && b.inclusive };
+    return a.value > b.value ? a : b;
+  }
+  if (e.type !== 'compare' || (e.op !== 'gt' && e.op !== 'ge')) return undefined;
+  if (e.left.type !== 'property' || e.left.name !== key || e.right.type !== 'literal') return undefined;
+  const v = e.right.value;
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  return { value: v, inclusive: e.op === 'ge' };
+}

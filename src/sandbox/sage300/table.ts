@@ -1,0 +1,84 @@
+export type Key = string | number;
+export type Row = Record<string, unknown>;
+
+function cmp(a: Key, b: Key): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A view's rows in primary-key order. Seeded rows are made on demand from their index, so a
+ * 100,000-customer table holds only a sorted key array and an index array; rows a test edits or
+ * adds live in `stored`.
+ */
+export class LazyTable {
+  private keys: Key[];
+  /** Generator index per sorted position, or -1 for a row that exists only in `stored`. */
+  private gen: number[];
+  private readonly stored = new Map<Key, Row>();
+
+  constructor(
+    readonly keyField: string,
+    count: number,
+    keyOf: (i: number) => Key,
+    private readonly make: (i: number) => Row,
+  ) {
+    const order = Array.from({ length: count }, (_, i) => i);
+    const keys = order.map(keyOf);
+    order.sort((a, b) => cmp(keys[a]!, keys[b]!));
+    this.keys = order.map((i) => keys[i]!);
+    this.gen = order;
+    for (let p = 1; p < this.keys.length; p++) {
+      if (this.keys[p] === this.keys[p - 1]) throw new Error(`duplicate key ${String(this.keys[p])}`);
+    }
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** First position whose key is > key (strict) or >= key. */
+  lowerBound(key: Key, inclusive: boolean): number {
+    let lo = 0;
+    let hi = this.keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = cmp(this.keys[mid]!, key);
+      if (c < 0 || (c === 0 && !inclusive)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  at(position: number): Row {
+    const key = this.keys[position]!;
+    return this.stored.get(key) ?? this.make(this.gen[position]!);
+  }
+
+  get(key: Key): Row | undefined {
+    const p = this.lowerBound(key, true);
+    return p < this.keys.length && this.keys[p] === key ? this.at(p) : undefined;
+  }
+
+  has(key: Key): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Inserts or replaces a row (a copy is kept). */
+  put(row: Row): void {
+    const key = row[this.keyField] as Key;
+    const p = this.lowerBound(key, true);
+    if (!(p < this.keys.length && this.keys[p] === key)) {
+      this.keys.splice(p, 0, key);
+      this.gen.splice(p, 0, -1);
+    }
+    this.stored.set(key, structuredClone(row));
+  }
+
+  lastKey(): Key | undefined {
+    return this.keys[this.keys.length - 1];
+  }
+
+  *scan(from = 0): Generator<Row> {
+    for (let p = from; p < this.keys.length; p++) yield this.at(p);
+  }
+}
