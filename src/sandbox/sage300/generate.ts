@@ -451,6 +451,7 @@ export function buildOrder(input: {
     OrderFiscalPeriod: `Num${new Date(input.orderDate).getUTCMonth() + 1}`,
     OnHold: input.onHold ?? false,
     OnholdReason: input.onHold ? 'Credit check' : '',
+    OrderPartiallyShipped: false,
     OrderCompleted: 'IncompleteNotIncluded',
     OrderCompletionDate: null,
     LastPostingDate: sageDate(input.orderDate),
