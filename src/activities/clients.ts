@@ -1,32 +1,63 @@
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
-import { Sage300Client } from '../sage300/client.js';
-import { MailchimpClient } from '../mailchimp/client.js';
+import type { Sage300Client } from '../sage300/client.js';
+import type { MailchimpClient } from '../mailchimp/client.js';
 
-export interface LazyClients {
-  sage300: () => Sage300Client;
-  mailchimp: () => Promise<MailchimpClient>;
-  close(): void;
+export interface ActivityClients {
+  sage300(): Promise<Sage300Client>;
+  mailchimp(): Promise<MailchimpClient>;
 }
 
 /**
  * Clients built from the configuration the first time an activity needs them, then shared by every
  * activity of the worker (one connection pool per outside system, so its concurrency cap holds).
+ * The client modules load on first use too: a worker that never syncs never loads them.
  */
-export function lazyClients(config: AppConfig, logger: Logger): LazyClients {
-  let sage: Sage300Client | undefined;
+export function lazyClients(config: AppConfig, logger: Logger): ActivityClients & { close(): void } {
+  let sage: Promise<Sage300Client> | undefined;
   let mailchimp: Promise<MailchimpClient> | undefined;
   return {
-    sage300: () => (sage ??= Sage300Client.fromConfig(config.sage300, logger)),
+    sage300: () =>
+      (sage ??= import('../sage300/client.js').then(({ Sage300Client: C }) =>
+        C.fromConfig(config.sage300, logger),
+      )),
     mailchimp: () => {
-      mailchimp ??= MailchimpClient.create(config.mailchimp, { logger }).catch((err: unknown) => {
-        mailchimp = undefined; // a failed data-center lookup is retried by the next activity attempt
-        throw err;
-      });
+      mailchimp ??= import('../mailchimp/client.js')
+        .then(({ MailchimpClient: C }) => C.create(config.mailchimp, { logger }))
+        .catch((err: unknown) => {
+          mailchimp = undefined; // a failed data-center lookup is retried by the next activity attempt
+          throw err;
+        });
       return mailchimp;
     },
     close() {
-      sage?.close();
+      void sage?.then((s) => s.close()).catch(() => undefined);
     },
   };
+}
+
+const resolved = new WeakMap<object, ActivityClients>();
+
+/**
+ * The clients activities use: the ones handed in through ActivityDeps (tests, the worker), or
+ * lazily built from the config. Memoised per deps object, so every stream's activities of one
+ * worker share one pool per outside system.
+ */
+export function resolveClients(deps: {
+  config: AppConfig;
+  logger: Logger;
+  sage300?: () => Sage300Client;
+  mailchimp?: () => Promise<MailchimpClient>;
+}): ActivityClients {
+  let clients = resolved.get(deps);
+  if (!clients) {
+    const lazy = deps.sage300 && deps.mailchimp ? undefined : lazyClients(deps.config, deps.logger);
+    const given = deps.sage300;
+    clients = {
+      sage300: given ? async () => given() : lazy!.sage300,
+      mailchimp: deps.mailchimp ?? lazy!.mailchimp,
+    };
+    resolved.set(deps, clients);
+  }
+  return clients;
 }

@@ -1,4 +1,7 @@
 import { createHealthActivities } from './health.js';
+import { createSyncStateActivities } from '../sync/state-activities.js';
+import { createCustomerSyncActivities } from '../sync/customers/activities.js';
+import { createOrderSyncActivities } from '../sync/orders/activities.js';
 import type { ActivityDeps } from './deps.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -10,6 +13,9 @@ export type { ActivityDeps } from './deps.js';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities({ version: deps.version }),
+    ...createSyncStateActivities(deps),
+    ...createCustomerSyncActivities(deps),
+    ...createOrderSyncActivities(deps),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { OrderJobPlan } from './orders/plan.js';
+
 /**
  * Shapes shared by every sync stream (customers, orders). Everything here travels through Temporal
  * history, so it stays small: counts, keys, cursors. Never whole records, never raw emails.
@@ -49,6 +51,8 @@ export interface SyncCarry {
   seen: WatermarkCandidate;
   /** The day the job started reading from (`DateLastMaintained ge`), if any. */
   fromDay?: string;
+  /** The watermark day whose fingerprints mark re-read records as unchanged. */
+  boundaryDay?: string;
   pages: number;
   runs: number;
   startedAt: string;
@@ -60,6 +64,8 @@ export interface PreparedJob {
   /** Losers of duplicate-email groups -> the winning key; the winner is the lowest key. */
   duplicateOf: Record<string, string>;
   duplicateGroups: number;
+  /** Order sync: the job's store and polling bounds (src/sync/orders/plan.ts). */
+  orders?: OrderJobPlan;
 }
 
 export interface SyncCounts {
@@ -104,6 +110,8 @@ export interface Watermark {
   overflow?: boolean;
   jobId?: string;
   committedAt?: string;
+  /** Order sync: highest OrderUniquifier sent (new orders are polled above it). */
+  maxUniquifier?: number;
 }
 
 /** The watermark a job is building while it runs. */
@@ -111,6 +119,8 @@ export interface WatermarkCandidate {
   day?: string;
   fingerprints: string[];
   overflow?: boolean;
+  /** Order sync: highest OrderUniquifier seen. */
+  maxUniquifier?: number;
 }
 
 /** The most fingerprints kept for one boundary day (about 12 bytes each). */

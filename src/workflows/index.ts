@@ -1,3 +1,6 @@
 // The worker bundles this file: every workflow the connector runs is exported from here.
 export { healthCheck } from './health.js';
 export { recordWebhookEvent } from './webhook-event.js';
+export { customerSync } from './customer-sync.js';
+export { syncStateWorkflow } from './sync-state.js';
+export { orderSync } from './order-sync.js';

@@ -1,0 +1,336 @@
+import { activityInfo, cancellationSignal, getClient, heartbeat, sleep } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityDeps } from '../../activities/deps.js';
+import { resolveClients } from '../../activities/clients.js';
+import { maskEmail } from '../../logging/mask.js';
+import { fingerprint } from '../fingerprint.js';
+import { SyncConfigurationError, toActivityFailure } from '../errors.js';
+import { loadWatermark } from '../state-activities.js';
+import {
+  ZERO_COUNTS,
+  emptyTrail,
+  type PageResult,
+  type PreparedJob,
+  type RecordDetail,
+  type SyncCounts,
+} from '../types.js';
+import type { SyncPageInput } from '../../workflows/sync-job.js';
+import { findDuplicates } from './duplicates.js';
+import {
+  mapCustomer,
+  maintainedDay,
+  syncedEmailIdentity,
+  type CustomerFields,
+  type MemberPayload,
+} from './mapping.js';
+import { customerMergeFields, mappingSettings } from './settings.js';
+
+/** Members written per bulk call: enough to keep every allowed connection busy, small enough to heartbeat often. */
+const WRITE_CHUNK = 100;
+/** Rounds of re-trying members Mailchimp answered with a retryable error, inside one attempt. */
+const RETRY_ROUNDS = 3;
+const HEARTBEAT_EVERY_MS = 5_000;
+
+interface PendingWrite {
+  key: string;
+  day?: string;
+  fp: string;
+  member: MemberPayload;
+}
+
+/** Progress of a page kept in heartbeat details, so a retried attempt does not write twice. */
+interface PageCheckpoint {
+  written: Array<[key: string, action: 'created' | 'updated']>;
+  failed: RecordDetail[];
+}
+
+function keyOf(c: CustomerFields): string {
+  return String(c.CustomerNumber).trim();
+}
+
+/** Runs `fn` while heartbeating in the background (a slow Sage call must not look like a dead worker). */
+async function withHeartbeat<T>(details: () => unknown, fn: () => Promise<T>): Promise<T> {
+  heartbeat(details());
+  const timer = setInterval(() => heartbeat(details()), HEARTBEAT_EVERY_MS);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function throwIfCancelled(): void {
+  const signal = cancellationSignal();
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('activity cancelled');
+}
+
+/** Customer activities: audience setup, duplicate-email resolution, and one page of sync. */
+export function createCustomerSyncActivities(deps: ActivityDeps) {
+  const clients = resolveClients(deps);
+  const boundaryCache = new Map<string, Promise<Set<string>>>();
+
+  const listId = (): string => {
+    const id = deps.config.mailchimp.listId;
+    if (!id)
+      throw new SyncConfigurationError('MAILCHIMP_LIST_ID is not set: the customer sync needs an audience');
+    return id;
+  };
+  const checkCompany = (company: string) => {
+    const configured = deps.config.sage300.company;
+    if (configured && configured.toUpperCase() !== company.toUpperCase()) {
+      throw new SyncConfigurationError(
+        `job is for company ${company} but this worker is configured for ${configured} (SAGE300_COMPANY)`,
+      );
+    }
+  };
+
+  /** Fingerprints the watermark holds for the boundary day, fetched once per job (not via history). */
+  const boundaryFingerprints = (jobId: string, company: string, day: string): Promise<Set<string>> => {
+    const cacheKey = `${jobId}|${day}`;
+    let found = boundaryCache.get(cacheKey);
+    if (!found) {
+      found = (async () => {
+        const client = deps.temporalClient ?? getClient();
+        const wm = await loadWatermark(client, 'customers', company);
+        return new Set(wm?.day === day ? wm.fingerprints : []);
+      })();
+      found.catch(() => boundaryCache.delete(cacheKey));
+      boundaryCache.set(cacheKey, found);
+      while (boundaryCache.size > 20) boundaryCache.delete(boundaryCache.keys().next().value!);
+    }
+    return found;
+  };
+
+  return {
+    /** Creates the merge fields the mapping fills (COMPANY and the customer-number field are not defaults). */
+    async prepareCustomerAudience(_args: { jobId: string }): Promise<void> {
+      try {
+        const mailchimp = await clients.mailchimp();
+        const settings = mappingSettings(deps.config);
+        await mailchimp.ensureMergeFields(
+          listId(),
+          customerMergeFields(settings).map((f) => ({ ...f })),
+        );
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /**
+     * Reads every customer's key and addresses only ($select) and returns the duplicate-email
+     * groups as keys: the emails never leave the activity. Resolved for the whole company, so an
+     * incremental job applies the same rule as a full one.
+     */
+    async findDuplicateEmails(args: { jobId: string; company: string }): Promise<PreparedJob> {
+      try {
+        checkCompany(args.company);
+        const sage = await clients.sage300();
+        const settings = mappingSettings(deps.config);
+        const entries: Array<{ key: string; identity: string }> = [];
+        let read = 0;
+        await withHeartbeat(
+          () => ({ read }),
+          async () => {
+            for await (const page of sage.pages('customers', {
+              select: ['CustomerNumber', 'Email', 'ContactsEmail', 'Status', 'OnHold'],
+              paging: 'keyset',
+            })) {
+              throwIfCancelled();
+              for (const c of page as CustomerFields[]) {
+                read++;
+                const identity = syncedEmailIdentity(c, settings);
+                if (identity) entries.push({ key: keyOf(c), identity });
+              }
+            }
+          },
+        );
+        const { groups, duplicateOf } = findDuplicates(entries);
+        deps.logger.info(
+          { jobId: args.jobId, read, duplicateGroups: groups.length },
+          'duplicate emails resolved',
+        );
+        return { duplicateOf, duplicateGroups: groups.length };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** One page: read it from Sage, map and validate it, write it to Mailchimp, return counts and keys only. */
+    async syncCustomerPage(input: SyncPageInput): Promise<PageResult> {
+      try {
+        checkCompany(input.company);
+        const sage = await clients.sage300();
+        const mailchimp = await clients.mailchimp();
+        const list = listId();
+        const settings = mappingSettings(deps.config);
+        const checkpoint: PageCheckpoint = (activityInfo().heartbeatDetails as
+          PageCheckpoint | undefined) ?? {
+          written: [],
+          failed: [],
+        };
+        const detailsNow = () => checkpoint;
+
+        return await withHeartbeat(detailsNow, async () => {
+          // 1. Read.
+          let records: CustomerFields[];
+          let done: boolean;
+          let cursor: string | number | undefined = input.cursor;
+          const notFound: string[] = [];
+          if (input.keys) {
+            records = [];
+            for (const key of input.keys) {
+              const found = (await sage.getByKey('customers', key)) as CustomerFields | undefined;
+              if (found) records.push(found);
+              else notFound.push(String(key));
+            }
+            done = true;
+          } else {
+            const page = await sage.keysetPage('customers', {
+              ...(input.cursor !== undefined ? { after: input.cursor } : {}),
+              ...(input.fromDay ? { filter: `DateLastMaintained ge ${input.fromDay}T00:00:00Z` } : {}),
+              ...(input.pageSize ? { top: input.pageSize } : {}),
+            });
+            records = page.records as CustomerFields[];
+            done = page.done;
+            cursor = page.lastKey ?? (records.length ? keyOf(records[records.length - 1]!) : input.cursor);
+            if (input.coverUntil !== undefined) {
+              const limit = input.coverUntil;
+              const within = records.filter((r) => keyOf(r) <= limit);
+              if (within.length < records.length || !done) {
+                records = within;
+                done = false;
+                cursor = within.length ? keyOf(within[within.length - 1]!) : limit;
+              }
+            }
+          }
+          throwIfCancelled();
+
+          // 2. Map, validate, resolve duplicates, drop unchanged boundary records.
+          const known = input.boundaryDay
+            ? await boundaryFingerprints(input.jobId, input.company, input.boundaryDay)
+            : undefined;
+          const counts: SyncCounts = { ...ZERO_COUNTS };
+          const trail = emptyTrail();
+          const fingerprints = new Map<string, { day?: string; fp: string }>();
+          const toWrite: PendingWrite[] = [];
+          for (const key of notFound) {
+            counts.read++;
+            counts.skipped++;
+            trail.skipped.push({ key, reason: 'not found in Sage' });
+          }
+          for (const record of records) {
+            const key = keyOf(record);
+            const day = maintainedDay(record);
+            counts.read++;
+            const winner = input.duplicateOf?.[key];
+            const mapped = winner
+              ? ({ kind: 'skip', key, reason: `duplicate of ${winner}` } as const)
+              : mapCustomer(record, settings);
+            const fp = fingerprint(key, mapped.kind === 'member' ? mapped.member : { skip: mapped.reason });
+            if (known && day === input.boundaryDay && known.has(fp)) {
+              counts.unchanged++;
+              trail.unchanged.push(key);
+              fingerprints.set(key, { day, fp });
+              continue;
+            }
+            if (mapped.kind === 'skip') {
+              counts.skipped++;
+              const masked =
+                'maskedEmail' in mapped && mapped.maskedEmail
+                  ? mapped.maskedEmail
+                  : winner
+                    ? maskDuplicateEmail(record)
+                    : undefined;
+              trail.skipped.push({ key, reason: mapped.reason, ...(masked ? { email: masked } : {}) });
+              fingerprints.set(key, { day, fp });
+              continue;
+            }
+            toWrite.push({ key, day, fp, member: mapped.member });
+          }
+
+          // 3. Write (resuming after what a previous attempt of this page already wrote).
+          const already = new Map(checkpoint.written);
+          const alreadyFailed = new Map(checkpoint.failed.map((f) => [f.key, f]));
+          let pending = toWrite.filter((w) => !already.has(w.key) && !alreadyFailed.has(w.key));
+          for (let round = 0; pending.length > 0; round++) {
+            const retryable: PendingWrite[] = [];
+            let lastError = '';
+            for (let i = 0; i < pending.length; i += WRITE_CHUNK) {
+              throwIfCancelled();
+              const chunk = pending.slice(i, i + WRITE_CHUNK);
+              const outcomes = await mailchimp.upsertMembers(
+                list,
+                chunk.map((w) => w.member),
+              );
+              outcomes.forEach((outcome, j) => {
+                const w = chunk[j]!;
+                if (outcome.ok) {
+                  checkpoint.written.push([w.key, outcome.action]);
+                } else if (outcome.error.kind === 'retryable') {
+                  retryable.push(w);
+                  lastError = [outcome.error.status, outcome.error.title].filter(Boolean).join(' ');
+                } else {
+                  checkpoint.failed.push({
+                    key: w.key,
+                    email: maskEmail(w.member.email),
+                    reason:
+                      [outcome.error.title, outcome.error.detail].filter(Boolean).join(': ') || 'rejected',
+                    ...(outcome.error.status ? { status: outcome.error.status } : {}),
+                  });
+                }
+              });
+              heartbeat(checkpoint);
+            }
+            pending = retryable;
+            if (pending.length === 0) break;
+            if (round + 1 >= RETRY_ROUNDS) {
+              // Let Temporal retry the page later; the checkpoint keeps what is already written.
+              throw ApplicationFailure.retryable(
+                `${pending.length} member(s) could not be written after ${RETRY_ROUNDS} rounds (${lastError})`,
+                'MailchimpRetryableError',
+              );
+            }
+            await sleep(500 * 2 ** round);
+          }
+
+          // 4. Outcomes, in page order, and the high-water mark seen.
+          const written = new Map(checkpoint.written);
+          const failed = new Map(checkpoint.failed.map((f) => [f.key, f]));
+          for (const w of toWrite) {
+            const action = written.get(w.key);
+            if (action) {
+              counts[action]++;
+              trail[action].push(w.key);
+              fingerprints.set(w.key, { day: w.day, fp: w.fp });
+            } else {
+              counts.failed++;
+              trail.failed.push(failed.get(w.key) ?? { key: w.key, reason: 'not written' });
+            }
+          }
+          let maxDay: string | undefined;
+          for (const r of records) {
+            const d = maintainedDay(r);
+            if (d && (!maxDay || d > maxDay)) maxDay = d;
+          }
+          const seenFps = maxDay
+            ? [...fingerprints.values()].filter((f) => f.day === maxDay).map((f) => f.fp)
+            : [];
+          return {
+            counts,
+            trail,
+            ...(cursor !== undefined ? { cursor } : {}),
+            done,
+            seen: maxDay ? { day: maxDay, fingerprints: seenFps } : { fingerprints: [] },
+          };
+        });
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+  };
+}
+
+function maskDuplicateEmail(record: CustomerFields): string | undefined {
+  const raw = (record.Email ?? '').trim() || (record.ContactsEmail ?? '').trim();
+  return raw ? maskEmail(raw) : undefined;
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities/index.js';
+import type { AppConfig } from '../../src/config/index.js';
+import { customerSync } from '../../src/workflows/index.js';
+import { jobId } from '../../src/sync/job-id.js';
+import type { SyncJobInput, SyncJobResult } from '../../src/sync/types.js';
+import { startSage300Simulator, type Sage300Simulator } from '../../src/sandbox/sage300/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { connectTestTemporal, createTestWorker, type TemporalTestContext } from '../helpers/temporal.js';
+import { testConfig } from '../helpers/config.js';
+import { memoryLogger } from '../helpers/logger.js';
+
+/** A company ID of its own per test, so watermark entities never collide between tests. */
+export function testCompany(): string {
+  return `T${randomBytes(3).toString('hex').toUpperCase().slice(0, 5)}`;
+}
+
+export interface SyncHarness {
+  t: TemporalTestContext;
+  sage: Sage300Simulator;
+  mc: MailchimpSimulator;
+  listId: string;
+  company: string;
+  config: AppConfig;
+  startWorker(): Promise<{ worker: Worker; running: Promise<void> }>;
+  runJob(input?: Partial<SyncJobInput>, id?: string): Promise<SyncJobResult>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(
+  opts: { customers?: number; sagePageSize?: number; vars?: Record<string, string> } = {},
+): Promise<SyncHarness> {
+  const company = testCompany();
+  const t = await connectTestTemporal();
+  const sage = await startSage300Simulator({
+    company,
+    customers: opts.customers ?? 60,
+    orders: 0,
+    items: 0,
+    pageSize: opts.sagePageSize ?? 100,
+    today: '2026-11-27',
+  });
+  const mc = await startMailchimpSimulator({});
+  const listId = mc.state.createList({ name: 'Customers' });
+  const config = testConfig({
+    SAGE300_BASE_URL: sage.baseUrl,
+    SAGE300_COMPANY: company,
+    SAGE300_USERNAME: sage.username,
+    SAGE300_PASSWORD: sage.password,
+    SAGE300_TIMEOUT_MS: '3000',
+    MAILCHIMP_API_KEY: mc.apiKey,
+    MAILCHIMP_API_URL: mc.apiUrl,
+    MAILCHIMP_LIST_ID: listId,
+    MAILCHIMP_TIMEOUT_MS: '3000',
+    ...opts.vars,
+  });
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+  let counter = 0;
+  const h: SyncHarness = {
+    t,
+    sage,
+    mc,
+    listId,
+    company,
+    config,
+    async startWorker() {
+      const { logger } = memoryLogger('warn');
+      const worker = await createTestWorker(
+        t,
+        createActivities({ config, logger, version: 'test', temporalClient: t.client }),
+      );
+      const running = worker.run();
+      const entry = { worker, running };
+      workers.push(entry);
+      return entry;
+    },
+    async runJob(input = {}, id) {
+      const workflowId =
+        id ?? jobId('customers', company, new Date(Date.UTC(2026, 10, 27, 0, 0, counter++)), 'manual');
+      return t.client.workflow.execute(customerSync, {
+        taskQueue: t.taskQueue,
+        workflowId,
+        args: [{ stream: 'customers', company, trigger: 'manual', ...input }],
+        workflowExecutionTimeout: '5m',
+      });
+    },
+    async stop() {
+      for (const w of workers) {
+        if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+        await w.running.catch(() => undefined);
+      }
+      await Promise.all([sage.stop(), mc.stop()]);
+      await t.close();
+    },
+  };
+  return h;
+}
