@@ -111,34 +111,22 @@ async function remove(argv: string[], ctx: CliContext): Promise<number> {
 async function serve(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs(argv, { port: { type: 'string' }, host: { type: 'string' } });
   const config = await ctx.config();
-  const logger = ctx.logger();
   const port = values.port !== undefined ? Number(values.port) : config.webhooks.port;
   if (port === undefined || !Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError('set WEBHOOK_PORT or pass --port N');
   if (!config.webhooks.secret) throw new UsageError('WEBHOOK_SECRET is not set (at least 16 characters)');
   if (!config.temporal.address) throw new UsageError('TEMPORAL_ADDRESS is not set');
   // Loaded here so the Mailchimp subcommands never pay for the Temporal client.
-  const { connectClient, ensureSearchAttributes } = await import('../../temporal/connection.js');
-  const { createDataConverter } = await import('../../temporal/data-converter.js');
-  const { startWebhookReceiver } = await import('../../webhooks/receiver.js');
+  const { openWebhookService } = await import('../../webhooks/serve.js');
   const { waitForShutdownSignal } = await import('../../starter/signals.js');
-  const client = await connectClient(config.temporal, await createDataConverter(config, logger));
-  await ensureSearchAttributes(client, config.temporal.namespace, logger);
-  const receiver = await startWebhookReceiver({
-    port,
-    host: values.host,
-    secret: config.webhooks.secret,
-    client,
-    taskQueue: config.temporal.taskQueue,
-    logger,
-  });
+  const service = await openWebhookService({ config, logger: ctx.logger(), port, host: values.host });
   ctx.out(
-    `Webhook receiver on port ${receiver.port}: ${maskWebhookUrl(receiver.url)} (register the public URL with ` +
-      '`ml-connector webhooks register --base-url https://your.host`). Ctrl-C stops.',
+    `Webhook receiver on port ${service.receiver.port}: ${maskWebhookUrl(service.receiver.url)}. Events are ` +
+      `recorded on task queue "${config.temporal.taskQueue}" (a worker there completes them). Register the public ` +
+      'URL with `ml-connector webhooks register --base-url https://your.host`. Ctrl-C stops.',
   );
   await waitForShutdownSignal();
-  await receiver.stop();
-  await client.connection.close();
+  await service.close();
   return 0;
 }
 
