@@ -273,4 +273,20 @@ export const securitySettings = {
     optionalString(),
     'File holding the master key, instead of ML_CONNECTOR_MASTER_KEY.',
   ),
+  codecServerPort: setting(
+    'CODEC_SERVER_PORT',
+    intFromEnv(8081, { min: 0, max: 65535 }),
+    'Port of `ml-connector codec-server` (decrypts payloads for the Temporal Web UI and CLI).',
+  ),
+  codecServerCorsOrigin: setting(
+    'CODEC_SERVER_CORS_ORIGIN',
+    httpUrl('http://127.0.0.1:8233').default('http://127.0.0.1:8233'),
+    'The one browser origin (the Temporal Web UI) allowed to call the codec server.',
+  ),
+  codecServerToken: setting(
+    'CODEC_SERVER_TOKEN',
+    z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    'Bearer token the codec server requires; unset: a random one is generated and printed at start.',
+    { secret: true },
+  ),
 };
