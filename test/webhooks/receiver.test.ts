@@ -12,6 +12,7 @@ import type { WebhookEventRecord } from '../../src/webhooks/summary.js';
 import { connectTestTemporal, createTestWorker, type TemporalTestContext } from '../helpers/temporal.js';
 import { testConfig } from '../helpers/config.js';
 import { memoryLogger } from '../helpers/logger.js';
+import { maybeRecordHistory } from '../helpers/histories.js';
 import { eventually, formBody, httpRequest, postForm, workflowExists } from './helpers.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
@@ -94,6 +95,7 @@ describe('webhook receiver against a real Temporal server', () => {
       email: 'z***@m***.example',
       detail: { memberId: '8a25ff1d98', emailType: 'html', mergeFields: 'EMAIL,FNAME,GROUPINGS,LNAME' },
     });
+    await maybeRecordHistory(handle, 'recordWebhookEvent');
     const description = await handle.describe();
     expect(description.type).toBe('recordWebhookEvent');
     expect(description.typedSearchAttributes.get(SA.eventType)).toBe('subscribe');
