@@ -18,8 +18,17 @@ const UNREACHABLE = new Set([
   'ECONNRESET',
 ]);
 
+/**
+ * What the server said: the Sage client's auth messages are "Sage 300 rejected ... (HTTP 401: <server text>).
+ * Check ..."; the check prints its own advice, so only the first sentence is kept.
+ */
+function serverSaid(err: Error): string {
+  const cut = err.message.indexOf('. Check ');
+  return cut > 0 ? `${err.message.slice(0, cut)}.` : err.message;
+}
+
 /** Turns a failed Sage 300 read into what the user should check. */
-export function explainSage300Error(err: unknown): Explanation {
+export function explainSage300Error(err: unknown, opts: { username?: string } = {}): Explanation {
   if (err instanceof ConfigError) {
     return {
       detail: err.problems.join('; '),
@@ -32,7 +41,7 @@ export function explainSage300Error(err: unknown): Explanation {
   const detail = err.message;
   if (err instanceof Sage300AuthError && err.status === 401) {
     return {
-      detail: `Sage 300 rejected the login (HTTP 401${err.code ? ` ${err.code}` : ''}).`,
+      detail: serverSaid(err),
       hint:
         'Check SAGE300_USERNAME (user IDs are upper-case; the connector sends it upper-case) and SAGE300_PASSWORD; ' +
         'set SAGE300_PRESERVE_PASSWORD_CASE=true only if the site uses case-sensitive complex passwords (Sage 300 2022.2+); ' +
@@ -41,10 +50,12 @@ export function explainSage300Error(err: unknown): Explanation {
   }
   if (err instanceof Sage300AuthError) {
     return {
-      detail: `Sage 300 refused access (HTTP ${err.status ?? 403}${err.code ? ` ${err.code}` : ''}).`,
+      detail: serverSaid(err),
       hint:
-        'The login works but lacks rights: give the user\'s security group the "Sage 300 Web API" right and access ' +
-        'to the AR, OE and IC modules of SAGE300_COMPANY (Administrative Services > Security Groups / User Authorizations).',
+        opts.username?.toUpperCase() === 'ADMIN'
+          ? 'ADMIN is blocked from the Sage 300 Web API by default: create a dedicated user with the "Sage 300 Web API" right and set SAGE300_USERNAME to it.'
+          : 'The login works but lacks rights: give the user\'s security group the "Sage 300 Web API" right and access ' +
+            'to the AR, OE and IC modules of SAGE300_COMPANY (Administrative Services > Security Groups / User Authorizations).',
     };
   }
   if (err instanceof Sage300NotFoundError) {

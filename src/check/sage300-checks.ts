@@ -23,16 +23,18 @@ export async function checkSage300(config: Sage300Config, logger?: Logger): Prom
         const n = await client.count(entity);
         results.push({ system: 'sage300', check: entity, ok: true, detail: `${n} records readable` });
       } catch (err) {
-        results.push({ system: 'sage300', check: entity, ok: false, ...explainSage300Error(err) });
-        if (err instanceof Sage300AuthError && err.status === 401) {
-          // More failed logins would not tell us more, and Sage can lock a user after several.
+        results.push({
+          system: 'sage300',
+          check: entity,
+          ok: false,
+          ...explainSage300Error(err, { username: config.username }),
+        });
+        // Only a 403 can differ per entity (rights are per module). Anything else (a failed login,
+        // an unreachable server) would just repeat, and repeated failed logins can lock the Sage user.
+        if (!(err instanceof Sage300AuthError && err.status === 403)) {
+          const reason = err instanceof Sage300AuthError ? 'the login failed' : 'the first read failed';
           for (const rest of ENTITIES.slice(ENTITIES.indexOf(entity) + 1)) {
-            results.push({
-              system: 'sage300',
-              check: rest,
-              ok: false,
-              detail: 'not tried after the login failed',
-            });
+            results.push({ system: 'sage300', check: rest, ok: false, detail: `not tried after ${reason}` });
           }
           break;
         }
