@@ -27,9 +27,10 @@ export function maskWebhookUrl(url: string): string {
     const u = new URL(url);
     u.pathname = u.pathname
       .split('/')
-      .map((seg, i, all) =>
-        seg.length >= 16 || (i === all.length - 1 && all[i - 1] === 'webhook' && seg) ? mask(seg) : seg,
-      )
+      .map((seg, i, all) => {
+        const isOurSecret = seg !== '' && i === all.length - 1 && all[i - 1] === 'webhook';
+        return isOurSecret || seg.length >= 16 ? mask(seg) : seg;
+      })
       .join('/');
     for (const key of [...u.searchParams.keys()]) {
       if (/secret|token|key|auth/i.test(key)) u.searchParams.set(key, mask(u.searchParams.get(key) ?? ''));
