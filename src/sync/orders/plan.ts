@@ -7,9 +7,9 @@ import { F, type Filter } from '../../sage300/odata.js';
  * Polling (orders have no DateLastMaintained):
  * - new orders: `OrderUniquifier gt knownUpTo` (entered since the last job, whatever their date:
  *   this catches back-dated entries) or `OrderDate ge fromDay` (the watermark day, inclusive);
- * - changes: orders dated on or after `lookbackFromDay` that are still open, or that were
- *   completed on or after `completedSinceDay` (the day of the last successful job), are read again
- *   and compared with the store's copy; only differences are sent.
+ * - changes: orders dated on or after `lookbackFromDay` that are still open, and orders completed
+ *   on or after `completedSinceDay` (the day of the last successful job, whatever their date), are
+ *   read again and compared with the store's copy; only differences are sent.
  * A backfill (`--full`, or the first job of a company) reads every order with `is_syncing` on.
  */
 export interface OrderJobPlan {
@@ -34,25 +34,30 @@ const dayStart = (day: string) => new Date(`${day}T00:00:00Z`);
 
 export const OPEN_STATES = ['IncompleteNotIncluded', 'IncompleteIncluded'] as const;
 
+function anyOf(...parts: Array<Filter | undefined | false | ''>): Filter | undefined {
+  const present = parts.filter((p): p is Filter => Boolean(p));
+  return present.length > 0 ? F.or(...present) : undefined;
+}
+
 /** The `$filter` of an order job's pages (the keyset cursor is added by the client). */
 export function orderFilter(plan: OrderJobPlan): Filter | undefined {
   const notQuote = plan.includeQuotes ? undefined : F.ne('OrderType', { enum: 'Quote' });
   if (plan.backfill) return notQuote;
-  const newerParts = [
+  const newer = anyOf(
     plan.knownUpTo !== undefined && F.gt('OrderUniquifier', plan.knownUpTo),
     plan.fromDay && F.ge('OrderDate', dayStart(plan.fromDay)),
-  ].filter((p): p is Filter => Boolean(p));
-  const newer = newerParts.length > 0 ? F.or(...newerParts) : undefined;
-  const changed =
+  );
+  // Open orders of the lookback window, and orders completed since the last job whatever their date
+  // (few: only those completed in between), so a shipment of an old order is not missed.
+  const changed = anyOf(
     plan.lookbackFromDay &&
-    F.and(
-      F.ge('OrderDate', dayStart(plan.lookbackFromDay)),
-      F.or(
-        ...OPEN_STATES.map((s) => F.eq('OrderCompleted', { enum: s })),
-        plan.completedSinceDay && F.ge('OrderCompletionDate', dayStart(plan.completedSinceDay)),
+      F.and(
+        F.ge('OrderDate', dayStart(plan.lookbackFromDay)),
+        F.or(...OPEN_STATES.map((s) => F.eq('OrderCompleted', { enum: s }))),
       ),
-    );
-  const wanted = newer && changed ? F.or(newer, changed) : (newer ?? changed);
+    plan.completedSinceDay && F.ge('OrderCompletionDate', dayStart(plan.completedSinceDay)),
+  );
+  const wanted = anyOf(newer, changed);
   return wanted ? F.and(notQuote, wanted) : notQuote;
 }
 

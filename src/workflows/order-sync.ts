@@ -1,0 +1,75 @@
+import { CancellationScope, ContinueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ConnectorActivities } from '../activities/index.js';
+import type { OrderJobPlan } from '../sync/orders/plan.js';
+import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
+import { NON_RETRYABLE } from './customer-sync.js';
+import { runSyncJob } from './sync-job.js';
+
+const pageActivities = proxyActivities<ConnectorActivities>({
+  startToCloseTimeout: '30m',
+  // A dead worker is noticed within this; a chunk heartbeats after every Sage page and every 5 s.
+  heartbeatTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
+const stateActivities = proxyActivities<ConnectorActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/** Clearing is_syncing must outlast a Mailchimp outage: it is retried for a long time. */
+const cleanupActivities = proxyActivities<ConnectorActivities>({
+  startToCloseTimeout: '1m',
+  retry: {
+    initialInterval: '1s',
+    maximumInterval: '1m',
+    maximumAttempts: 60,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
+/**
+ * Syncs one Sage 300 company's sales orders (OEOrders) into one Mailchimp e-commerce store. The
+ * workflow ID is the job ID, e.g. `orders-SAMINC-20261127T143000Z-manual`. A backfill (`--full`,
+ * or a company's first job) runs with the store's is_syncing on, and turns it off whatever happens:
+ * success, failure or cancellation (only a terminate, which runs no workflow code, can skip it).
+ */
+export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
+  let plan: OrderJobPlan | undefined = input.carry?.prepared?.orders;
+  let continuing = false;
+  try {
+    return await runSyncJob(
+      { ...input, stream: 'orders' },
+      {
+        async prepare({ jobId, input: job }) {
+          const prepared = await pageActivities.prepareOrderJob({
+            jobId,
+            company: job.company,
+            ...(job.full ? { full: true } : {}),
+            ...(job.since ? { since: job.since } : {}),
+            ...(job.keys ? { replay: true } : {}),
+          });
+          plan = prepared.orders;
+          return prepared;
+        },
+        page: (p) => pageActivities.syncOrderPage({ ...p, plan: plan! }),
+        readWatermark: (a) => stateActivities.readWatermark(a),
+        commitWatermark: (a) => stateActivities.commitWatermark(a),
+      },
+    );
+  } catch (err) {
+    if (err instanceof ContinueAsNew) continuing = true;
+    throw err;
+  } finally {
+    if (plan?.backfill && !continuing) {
+      const jobId = workflowInfo().workflowId;
+      await CancellationScope.nonCancellable(() => cleanupActivities.finishOrderBackfill({ jobId }));
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../src/activities/index.js';
+import type { AppConfig } from '../../src/config/index.js';
+import { orderSync } from '../../src/workflows/index.js';
+import { jobId } from '../../src/sync/job-id.js';
+import type { SyncJobInput, SyncJobResult } from '../../src/sync/types.js';
+import { startSage300Simulator, type Sage300Simulator } from '../../src/sandbox/sage300/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { connectTestTemporal, createTestWorker, type TemporalTestContext } from '../helpers/temporal.js';
+import { testConfig } from '../helpers/config.js';
+import { memoryLogger } from '../helpers/logger.js';
+
+export const STORE_ID = 'sage-store';
+
+export interface OrderHarness {
+  t: TemporalTestContext;
+  sage: Sage300Simulator;
+  mc: MailchimpSimulator;
+  listId: string;
+  company: string;
+  config: AppConfig;
+  startWorker(): Promise<{ worker: Worker; running: Promise<void> }>;
+  startJob(input?: Partial<SyncJobInput>): Promise<WorkflowHandle<typeof orderSync>>;
+  runJob(input?: Partial<SyncJobInput>): Promise<SyncJobResult>;
+  /** GET through the simulator's HTTP API, as any Mailchimp client would. */
+  api<T>(path: string): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startOrderHarness(
+  opts: {
+    customers?: number;
+    orders?: number;
+    items?: number;
+    sagePageSize?: number;
+    mailchimpLatencyMs?: number;
+    vars?: Record<string, string>;
+  } = {},
+): Promise<OrderHarness> {
+  const company = `O${randomBytes(3).toString('hex').toUpperCase().slice(0, 5)}`;
+  const t = await connectTestTemporal();
+  const sage = await startSage300Simulator({
+    company,
+    customers: opts.customers ?? 40,
+    orders: opts.orders ?? 80,
+    items: opts.items ?? 12,
+    pageSize: opts.sagePageSize ?? 25,
+    today: '2026-11-27',
+  });
+  const mc = await startMailchimpSimulator({ latencyMs: opts.mailchimpLatencyMs ?? 0 });
+  const listId = mc.state.createList({ name: 'Customers' });
+  const config = testConfig({
+    SAGE300_BASE_URL: sage.baseUrl,
+    SAGE300_COMPANY: company,
+    SAGE300_USERNAME: sage.username,
+    SAGE300_PASSWORD: sage.password,
+    SAGE300_TIMEOUT_MS: '5000',
+    MAILCHIMP_API_KEY: mc.apiKey,
+    MAILCHIMP_API_URL: mc.apiUrl,
+    MAILCHIMP_LIST_ID: listId,
+    MAILCHIMP_STORE_ID: STORE_ID,
+    MAILCHIMP_TIMEOUT_MS: '5000',
+    ...opts.vars,
+  });
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+  let counter = 0;
+  const h: OrderHarness = {
+    t,
+    sage,
+    mc,
+    listId,
+    company,
+    config,
+    async startWorker() {
+      const { logger } = memoryLogger('warn');
+      const worker = await createTestWorker(
+        t,
+        createActivities({ config, logger, version: 'test', temporalClient: t.client }),
+      );
+      const running = worker.run();
+      const entry = { worker, running };
+      workers.push(entry);
+      return entry;
+    },
+    async startJob(input = {}) {
+      const workflowId = jobId(
+        'orders',
+        company,
+        new Date(Date.UTC(2026, 10, 27, 0, 0, counter++)),
+        'manual',
+      );
+      return t.client.workflow.start(orderSync, {
+        taskQueue: t.taskQueue,
+        workflowId,
+        args: [{ stream: 'orders', company, trigger: 'manual', ...input }],
+        workflowExecutionTimeout: '5m',
+      });
+    },
+    async runJob(input = {}) {
+      return (await h.startJob(input)).result();
+    },
+    async api<T>(path: string): Promise<T> {
+      const res = await fetch(`${mc.apiUrl}/${path}`, {
+        headers: { authorization: `Basic ${Buffer.from(`any:${mc.apiKey}`).toString('base64')}` },
+      });
+      if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    async stop() {
+      for (const w of workers) {
+        if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+        await w.running.catch(() => undefined);
+      }
+      await Promise.all([sage.stop(), mc.stop()]);
+      await t.close();
+    },
+  };
+  return h;
+}
+
+export interface ApiOrderLine {
+  id: string;
+  product_id: string;
+  product_variant_id: string;
+  quantity: number;
+  price: number;
+}
+
+export interface ApiOrder {
+  id: string;
+  customer: { id: string; email_address?: string };
+  currency_code: string;
+  order_total: number;
+  tax_total?: number;
+  financial_status?: string;
+  fulfillment_status?: string;
+  campaign_id?: string;
+  lines: ApiOrderLine[];
+}
+
+export async function readStoreOrders(h: OrderHarness): Promise<ApiOrder[]> {
+  const all: ApiOrder[] = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = await h.api<{ orders: ApiOrder[]; total_items: number }>(
+      `ecommerce/stores/${STORE_ID}/orders?count=500&offset=${offset}`,
+    );
+    all.push(...page.orders);
+    if (all.length >= page.total_items || page.orders.length === 0) return all;
+  }
+}
