@@ -12,6 +12,10 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   'codec-server': () => import('./commands/codec-server.js'),
   check: () => import('./commands/check.js'),
   webhooks: () => import('./commands/webhooks.js'),
+  sync: () => import('./commands/sync.js'),
+  schedule: () => import('./commands/schedule.js'),
+  audit: () => import('./commands/audit.js'),
+  replay: () => import('./commands/replay.js'),
 };
 
 async function help(out: (l: string) => void): Promise<void> {
