@@ -1,0 +1,78 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { parseCommandArgs } from '../args.js';
+import { connectCommandClient } from '../../sync/connect.js';
+import { readJobTrail, type JobTrail } from '../../sync/audit.js';
+import { formatCounts } from '../../sync/follow.js';
+
+async function exportJsonl(trail: JobTrail, file: string): Promise<void> {
+  const out = createWriteStream(file, { encoding: 'utf8' });
+  for (const r of trail.records) {
+    if (!out.write(`${JSON.stringify({ jobId: trail.jobId, ...r })}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+export const command: Command = {
+  summary: "Show a job's per-record outcomes (or the recorded Mailchimp webhook events with --events).",
+  usage:
+    'ml-connector audit <jobId> [--json] [--export FILE.jsonl] | ml-connector audit --events [--since YYYY-MM-DD] [--type TYPE] [--json]',
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        json: { type: 'boolean' },
+        export: { type: 'string' },
+        events: { type: 'boolean' },
+        since: { type: 'string' },
+        type: { type: 'string' },
+      },
+      true,
+    );
+    const config = await ctx.config();
+    const client = await connectCommandClient(config);
+    try {
+      if (values.events) {
+        const { listWebhookEvents, formatWebhookEvents } = await import('../../webhooks/audit-events.js');
+        const events = await listWebhookEvents(client, {
+          ...(values.since ? { since: new Date(`${values.since}T00:00:00Z`) } : {}),
+          ...(values.type ? { type: values.type } : {}),
+        });
+        for (const line of formatWebhookEvents(events, Boolean(values.json))) ctx.out(line);
+        return 0;
+      }
+      const [jobId] = positionals;
+      if (!jobId || positionals.length > 1) throw new UsageError('name one job ID');
+      const trail = await readJobTrail(client, jobId);
+      if (values.export) {
+        await exportJsonl(trail, values.export);
+        ctx.out(`wrote ${trail.records.length} records to ${values.export}`);
+      }
+      if (values.json) {
+        ctx.out(JSON.stringify(trail));
+        return 0;
+      }
+      if (values.export) return 0;
+      ctx.out(`${trail.jobId} (${trail.workflowType}, ${trail.status}, ${trail.runIds.length} run(s))`);
+      ctx.out(`  ${formatCounts(trail.counts)}`);
+      for (const action of ['created', 'updated', 'unchanged'] as const) {
+        const keys = trail.records.filter((r) => r.action === action).map((r) => r.key);
+        if (keys.length)
+          ctx.out(
+            `  ${action} (${keys.length}): ${keys.slice(0, 50).join(' ')}${keys.length > 50 ? ' ...' : ''}`,
+          );
+      }
+      for (const r of trail.records.filter((x) => x.action === 'skipped' || x.action === 'failed')) {
+        ctx.out(
+          `  ${r.action.padEnd(7)} ${r.key.padEnd(12)} ${(r.email ?? '-').padEnd(28)} ${r.status ? `${r.status} ` : ''}${r.reason ?? ''}`,
+        );
+      }
+      return 0;
+    } finally {
+      await client.connection.close();
+    }
+  },
+};

@@ -1,0 +1,55 @@
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { parseCommandArgs } from '../args.js';
+import { connectCommandClient } from '../../sync/connect.js';
+import { replayJob } from '../../sync/replay.js';
+import { followJob, formatCounts } from '../../sync/follow.js';
+import { outcomeJson } from './sync.js';
+
+export const command: Command = {
+  summary: 'Re-send exactly the records that failed in a job, as a new job linked to it.',
+  usage: 'ml-connector replay <jobId> [--wait] [--json]',
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { wait: { type: 'boolean' }, json: { type: 'boolean' } },
+      true,
+    );
+    const [jobId] = positionals;
+    if (!jobId || positionals.length > 1) throw new UsageError('name one job ID');
+    const config = await ctx.config();
+    const client = await connectCommandClient(config);
+    try {
+      const started = await replayJob(client, jobId, { taskQueue: config.temporal.taskQueue });
+      if (!started) {
+        ctx.out(
+          values.json
+            ? JSON.stringify({ replayOf: jobId, status: 'nothing-to-replay' })
+            : `${jobId}: no failed records, nothing to replay`,
+        );
+        return 0;
+      }
+      if (!values.wait) {
+        ctx.out(
+          values.json
+            ? JSON.stringify({
+                jobId: started.handle.workflowId,
+                replayOf: jobId,
+                keys: started.keys.length,
+                status: 'started',
+              })
+            : `started ${started.handle.workflowId}: re-sending ${started.keys.length} record(s) of ${jobId}`,
+        );
+        return 0;
+      }
+      const outcome = await followJob(started.handle, started.stream, {
+        progress: (line) => process.stderr.write(`${line}\n`),
+      });
+      if (values.json) ctx.out(outcomeJson(outcome));
+      else ctx.out(`${outcome.jobId}: ${outcome.status}  ${formatCounts(outcome.counts)}`);
+      return outcome.status === 'completed' ? 0 : 1;
+    } finally {
+      await client.connection.close();
+    }
+  },
+};

@@ -1,0 +1,91 @@
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { parseCommandArgs } from '../args.js';
+import { connectCommandClient, requireCompany } from '../../sync/connect.js';
+import { startSyncJob } from '../../sync/start-job.js';
+import { followJob, formatCounts, type JobOutcome } from '../../sync/follow.js';
+import { isSyncStream, type SyncJobInput } from '../../sync/types.js';
+import { isDay } from '../../sync/watermark.js';
+
+export function outcomeJson(o: JobOutcome): string {
+  return JSON.stringify({
+    jobId: o.jobId,
+    stream: o.stream,
+    status: o.status,
+    ...o.counts,
+    ...(o.result
+      ? {
+          pages: o.result.pages,
+          runs: o.result.runs,
+          fromDay: o.result.fromDay ?? null,
+          watermarkDay: o.result.watermarkDay ?? null,
+        }
+      : {}),
+    ...(o.error ? { error: o.error } : {}),
+  });
+}
+
+export const command: Command = {
+  summary: 'Start a sync job now (customers or orders); --wait follows it to the end.',
+  usage: 'ml-connector sync <customers|orders> [--full] [--since YYYY-MM-DD] [--wait] [--json]',
+  async run(argv, ctx) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        full: { type: 'boolean' },
+        since: { type: 'string' },
+        wait: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      true,
+    );
+    const [stream, ...extra] = positionals;
+    if (!isSyncStream(stream) || extra.length > 0)
+      throw new UsageError('name one stream: customers or orders');
+    if (values.since !== undefined && !isDay(values.since))
+      throw new UsageError('--since must be a date: YYYY-MM-DD');
+    if (values.full && values.since) throw new UsageError('--full and --since exclude each other');
+    const config = await ctx.config();
+    const company = requireCompany(config);
+    const client = await connectCommandClient(config);
+    try {
+      const input: SyncJobInput = {
+        stream,
+        company,
+        trigger: 'manual',
+        ...(values.full ? { full: true } : {}),
+        ...(values.since ? { since: values.since } : {}),
+      };
+      const handle = await startSyncJob(client, input, { taskQueue: config.temporal.taskQueue });
+      if (!values.wait) {
+        if (values.json) ctx.out(JSON.stringify({ jobId: handle.workflowId, stream, status: 'started' }));
+        else {
+          ctx.out(`started job ${handle.workflowId}`);
+          ctx.out(
+            `follow it: ml-connector sync ${stream} --wait (new job), ml-connector audit ${handle.workflowId},`,
+          );
+          ctx.out(
+            `or temporal workflow show -w ${handle.workflowId} (a worker must be running: ml-connector start)`,
+          );
+        }
+        return 0;
+      }
+      const outcome = await followJob(handle, stream, {
+        progress: (line) => process.stderr.write(`${line}\n`),
+      });
+      if (values.json) ctx.out(outcomeJson(outcome));
+      else {
+        ctx.out(`${outcome.jobId}: ${outcome.status}`);
+        ctx.out(`  ${formatCounts(outcome.counts)}`);
+        if (outcome.error) ctx.out(`  error: ${outcome.error}`);
+        if (outcome.counts.failed > 0)
+          ctx.out(
+            `  failed records: ml-connector audit ${outcome.jobId}; re-send them: ml-connector replay ${outcome.jobId}`,
+          );
+      }
+      return outcome.status === 'completed' ? 0 : 1;
+    } finally {
+      await client.connection.close();
+    }
+  },
+};
