@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MailchimpClient } from '../../src/mailchimp/client.js';
 import { dataCenterFromApiKey } from '../../src/mailchimp/datacenter.js';
-import { MailchimpAuthError, MailchimpRecordError } from '../../src/mailchimp/errors.js';
+import {
+  MailchimpAuthError,
+  MailchimpRecordError,
+  MailchimpRetryableError,
+} from '../../src/mailchimp/errors.js';
 import { subscriberHash } from '../../src/mailchimp/hash.js';
 import type { MemberInput } from '../../src/mailchimp/types.js';
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
@@ -173,6 +177,22 @@ describe('members', () => {
       sim.faults.clear();
     }
     expect(sim.state.member(listId, email('flaky19'))).toBeDefined();
+  });
+
+  it('treats a timeout as retryable and gives up after the bounded number of tries', async () => {
+    const client = await MailchimpClient.create(simConfig(sim, { MAILCHIMP_TIMEOUT_MS: '1000' }), {
+      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+    });
+    const before = sim.stats.requests;
+    sim.faults.set({ latencyMs: 2500 });
+    try {
+      const err = await client.ping().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MailchimpRetryableError);
+      expect(err).toMatchObject({ code: 'ETIMEDOUT', retryable: true });
+      expect(sim.stats.requests - before).toBe(2);
+    } finally {
+      sim.faults.clear();
+    }
   });
 
   it('raises MailchimpAuthError for a 401, naming the setting but never the key', async () => {
