@@ -100,7 +100,7 @@ export function eventData(aud: Audience, m: MemberRecord): Json {
 }
 
 function statusEvent(ctx: SimContext, aud: Audience, m: MemberRecord, before: string): void {
-  if (m.status === before) return;
+  if (m.status === before || aud.webhooks.size === 0) return;
   if (m.status === 'subscribed') ctx.emitApiEvent(aud, 'subscribe', eventData(aud, m));
   else if (m.status === 'unsubscribed')
     ctx.emitApiEvent(aud, 'unsubscribe', { ...eventData(aud, m), action: 'unsub', reason: 'manual' });
@@ -141,7 +141,7 @@ function updateMember(ctx: SimContext, aud: Audience, m: MemberRecord, u: Update
   const merges = mergeValues(aud, m.mergeFields, u.mergeFields, u.skipMergeValidation);
   const now = Date.now();
   const before = m.status;
-  const profileChanged = JSON.stringify(merges) !== JSON.stringify(m.mergeFields);
+  const profileChanged = aud.webhooks.size > 0 && JSON.stringify(merges) !== JSON.stringify(m.mergeFields);
   const oldEmail = m.email;
   m.mergeFields = merges;
   if (typeof u.language === 'string') m.language = u.language;
@@ -160,7 +160,8 @@ function updateMember(ctx: SimContext, aud: Audience, m: MemberRecord, u: Update
     });
   }
   statusEvent(ctx, aud, m, before);
-  if (profileChanged && before === m.status) ctx.emitApiEvent(aud, 'profile', eventData(aud, m));
+  if (profileChanged && before === m.status && aud.webhooks.size)
+    ctx.emitApiEvent(aud, 'profile', eventData(aud, m));
 }
 
 function createChecked(
@@ -185,7 +186,7 @@ function createChecked(
     vip: typeof b.vip === 'boolean' ? b.vip : undefined,
     emailType: typeof b.email_type === 'string' ? b.email_type : undefined,
   });
-  if (status === 'subscribed') ctx.emitApiEvent(aud, 'subscribe', eventData(aud, m));
+  if (status === 'subscribed' && aud.webhooks.size) ctx.emitApiEvent(aud, 'subscribe', eventData(aud, m));
   return m;
 }
 

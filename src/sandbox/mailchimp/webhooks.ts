@@ -61,7 +61,9 @@ export class WebhookEmitter {
     data: Json,
     filter: (w: WebhookRecord) => boolean = () => true,
   ) {
+    if (aud.webhooks.size === 0) return;
     const hooks = [...aud.webhooks.values()].filter((w) => w.events[type] && filter(w));
+    if (hooks.length === 0) return;
     const payload = phpForm({ type, fired_at: firedAt(), data: { list_id: aud.id, ...data } }).toString();
     await Promise.all(hooks.map((w) => this.deliver(w.url, type, payload)));
   }
