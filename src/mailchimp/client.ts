@@ -2,8 +2,10 @@ import type { Method } from 'got';
 import type { MailchimpConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import { credentialFrom, resolveEndpoint, type MailchimpCredential } from './datacenter.js';
+import * as batches from './batches.js';
 import * as ecommerce from './ecommerce.js';
 import { MailchimpHttp, type RequestOptions } from './http.js';
+import { MailchimpError } from './errors.js';
 import { channelFor } from './limiter.js';
 import * as members from './members.js';
 import { parseWith } from './members.js';
@@ -43,6 +45,7 @@ export class MailchimpClient {
     private readonly http: MailchimpHttp,
     readonly dataCenter: string,
     readonly maxConnections: number,
+    private readonly timeoutMs: number,
     private readonly options: MailchimpClientOptions,
   ) {}
 
@@ -60,7 +63,7 @@ export class MailchimpClient {
       retry: { ...DEFAULT_RETRY, ...opts.retry },
       logger: opts.logger,
     });
-    return new MailchimpClient(http, dataCenter, channel.limiter.limit, opts);
+    return new MailchimpClient(http, dataCenter, channel.limiter.limit, config.timeoutMs, opts);
   }
 
   get baseUrl(): string {
@@ -158,6 +161,29 @@ export class MailchimpClient {
 
   async deleteWebhook(listId: string, id: string): Promise<void> {
     await this.http.request('DELETE', `lists/${enc(listId)}/webhooks/${enc(id)}`);
+  }
+
+  /** The `/batches` path for backfills (the direct concurrent path is the primary one). */
+  async submitBatch(ops: batches.BatchOperation[]): Promise<batches.MailchimpBatch> {
+    return batches.submitBatch(this.http, ops);
+  }
+
+  getBatch(id: string): Promise<batches.MailchimpBatch> {
+    return batches.getBatch(this.http, id);
+  }
+
+  waitForBatch(
+    id: string,
+    opts?: { pollMs?: number; timeoutMs?: number; onProgress?: (b: batches.MailchimpBatch) => void },
+  ): Promise<batches.MailchimpBatch> {
+    return batches.waitForBatch(this.http, id, opts);
+  }
+
+  /** One result per operation, from the batch's archive (pass the finished batch or its response_body_url). */
+  fetchBatchResults(batch: batches.MailchimpBatch | string): Promise<batches.BatchOperationResult[]> {
+    const url = typeof batch === 'string' ? batch : batch.response_body_url;
+    if (!url) throw new MailchimpError('the batch has no results yet (response_body_url is empty)');
+    return batches.fetchBatchResults(url, this.timeoutMs);
   }
 
   private async mergeFieldsReady(listId: string): Promise<void> {

@@ -3,3 +3,9 @@ export * from './errors.js';
 export { normalizeEmail, subscriberHash } from './hash.js';
 export { memberAction } from './members.js';
 export type * from './types.js';
+export {
+  memberUpsertOperations,
+  type BatchOperation,
+  type BatchOperationResult,
+  type MailchimpBatch,
+} from './batches.js';

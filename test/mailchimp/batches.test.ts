@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { memberUpsertOperations } from '../../src/mailchimp/batches.js';
+import { subscriberHash } from '../../src/mailchimp/hash.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { email, simClient } from './helpers.js';
+
+let sim: MailchimpSimulator;
+let listId: string;
+
+beforeAll(async () => {
+  sim = await startMailchimpSimulator();
+  listId = sim.state.createList();
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+describe('/batches path', () => {
+  it('submits member upserts, waits, and reads one result per operation from the tar.gz archive', async () => {
+    sim.state.seedMember(listId, { email: email('optedout'), status: 'unsubscribed' });
+    const client = await simClient(sim);
+    const inputs = [
+      { email: email('b1'), statusIfNew: 'subscribed' as const, mergeFields: { FNAME: 'B' } },
+      { email: 'fake@nowhere.invalid', statusIfNew: 'subscribed' as const, mergeFields: {} },
+      { email: email('optedout'), statusIfNew: 'subscribed' as const, mergeFields: { FNAME: 'O' } },
+    ];
+    const submitted = await client.submitBatch(memberUpsertOperations(listId, inputs));
+    expect(submitted.total_operations).toBe(3);
+    const done = await client.waitForBatch(submitted.id, { pollMs: 50, timeoutMs: 30_000 });
+    expect(done).toMatchObject({ status: 'finished', finished_operations: 3, errored_operations: 1 });
+    const results = await client.fetchBatchResults(done);
+    const byOp = new Map(results.map((r) => [r.operationId, r]));
+    expect(results).toHaveLength(3);
+    expect(byOp.get(subscriberHash(email('b1')))).toMatchObject({ ok: true, status: 200 });
+    expect(byOp.get(subscriberHash('fake@nowhere.invalid'))).toMatchObject({
+      ok: false,
+      error: { kind: 'permanent', status: 400, title: 'Invalid Resource' },
+    });
+    expect(byOp.get(subscriberHash(email('optedout')))?.response).toMatchObject({ status: 'unsubscribed' });
+    expect(sim.state.member(listId, email('optedout'))?.status).toBe('unsubscribed');
+    expect(sim.state.member(listId, email('b1'))?.status).toBe('subscribed');
+  });
+});
