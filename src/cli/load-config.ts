@@ -1,5 +1,6 @@
 import { loadConfig, type AppConfig } from '../config/index.js';
 import { loadStoredCredentials } from '../security/credentials-store.js';
+import { addSecretsToScrub } from '../logging/logger.js';
 
 const MAILCHIMP_CREDENTIALS = ['MAILCHIMP_API_KEY', 'MAILCHIMP_OAUTH_TOKEN'];
 
@@ -12,9 +13,19 @@ const MAILCHIMP_CREDENTIALS = ['MAILCHIMP_API_KEY', 'MAILCHIMP_OAUTH_TOKEN'];
 export async function loadAppConfig(env: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
   const base = loadConfig({ env });
   const stored = await loadStoredCredentials(base);
-  if (Object.keys(stored).length === 0) return base;
   const fallback = { ...stored };
   if (base.mailchimp.apiKey || base.mailchimp.oauthToken)
     for (const v of MAILCHIMP_CREDENTIALS) delete fallback[v];
-  return loadConfig({ env, fallbacks: [fallback] });
+  const config = Object.keys(fallback).length ? loadConfig({ env, fallbacks: [fallback] }) : base;
+  // Whatever the logger is handed, these exact values never reach a log line.
+  addSecretsToScrub([
+    config.sage300.password,
+    config.mailchimp.apiKey,
+    config.mailchimp.oauthToken,
+    config.security.masterKey,
+    config.security.codecServerToken,
+    config.webhooks.secret,
+    config.temporal.apiKey,
+  ]);
+  return config;
 }

@@ -1,9 +1,14 @@
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
-import { maskEmail } from './mask.js';
+import { REDACTED, sanitize, scrubText, serializeError } from './scrub.js';
 
 export type { Logger } from 'pino';
+export { addSecretsToScrub } from './scrub.js';
 
-/** Paths pino removes before a line is written; got errors carry request options with headers and auth. */
+/**
+ * Belt and braces: pino's own redaction of the well-known paths, applied after our sanitizer
+ * (which already redacts sensitive keys at any depth and serializes errors without request
+ * options, headers or bodies).
+ */
 export const REDACT_PATHS = [
   'password',
   'apiKey',
@@ -26,23 +31,12 @@ export const REDACT_PATHS = [
   '*.headers.Authorization',
   'err.options',
   'err.request',
-  'err.response.request',
+  'err.response',
   'err.timings',
   'options.headers',
   'options.username',
   'options.password',
 ];
-
-/** Walks a log object and masks every email address in every string. */
-function maskDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.includes('@') ? maskEmail(value) : value;
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
-  if (value instanceof Error) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
-  return out;
-}
 
 export interface CreateLoggerOptions {
   level?: string;
@@ -51,28 +45,41 @@ export interface CreateLoggerOptions {
   destination?: DestinationStream;
 }
 
+const serializeAny = (v: unknown) =>
+  v instanceof Error ? serializeError(v) : v && typeof v === 'object' ? v : sanitize(v);
+
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const pinoOptions: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     name: options.name ?? 'ml-connector',
     base: { pid: process.pid, ...options.base },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    formatters: { log: (obj) => maskDeep(obj) as Record<string, unknown> },
-    serializers: {
-      err: (err: Error & Record<string, unknown>) => ({
-        type: err.name,
-        message: maskEmail(String(err.message ?? '')),
-        code: err.code,
-        stack: err.stack ? maskEmail(err.stack) : undefined,
-      }),
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    formatters: {
+      // Every field of every line, at any depth (and child-logger bindings below).
+      log: (obj) => sanitize(obj) as Record<string, unknown>,
+      bindings: (bindings) => sanitize(bindings) as Record<string, unknown>,
     },
+    // The formatter has already turned errors into plain objects; these catch anything that did not.
+    serializers: { err: serializeAny, error: serializeAny, cause: serializeAny },
     hooks: {
-      // Messages are masked too: a template string can carry an email as easily as a field.
+      // Messages are scrubbed too: a template string can carry an email or a token as easily as a field.
       logMethod(args, method) {
-        const masked = args.map((a) => (typeof a === 'string' && a.includes('@') ? maskEmail(a) : a));
-        return method.apply(this, masked as Parameters<typeof method>);
+        const cleaned: unknown[] = args.map((a, i) =>
+          typeof a === 'string' ? scrubText(a) : i > 0 && a && typeof a === 'object' ? sanitize(a) : a,
+        );
+        // pino would take the message of a lone error unscrubbed; give it the scrubbed one.
+        if (cleaned[0] instanceof Error && typeof cleaned[1] !== 'string')
+          cleaned.splice(1, 0, scrubText(cleaned[0].message));
+        return method.apply(this, cleaned as Parameters<typeof method>);
       },
     },
   };
-  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  const logger = options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  // pino does not run the bindings formatter for child loggers: sanitize their bindings here.
+  // Children are created with Object.create(parent), so they inherit this override.
+  const pinoChild = logger.child;
+  logger.child = function (this: Logger, bindings: Record<string, unknown>, opts?: unknown) {
+    return pinoChild.call(this, sanitize(bindings) as Record<string, unknown>, opts as undefined);
+  } as unknown as Logger['child'];
+  return logger;
 }
