@@ -183,12 +183,16 @@ export class Sage300Client {
   /** Streams pages; nothing is kept between pages, so memory does not grow with the number of records. */
   async *pages<E extends SageEntityName>(entity: E, opts: PagesOptions = {}): AsyncIterable<RecordOf<E>[]> {
     if ((opts.paging ?? 'keyset') === 'keyset') {
-      let after: string | number | undefined;
+      let pending = this.keysetPage(entity, { ...opts, after: undefined });
       for (;;) {
-        const page = await this.keysetPage(entity, { ...opts, after });
+        const page = await pending;
+        // The next key is known now: fetch the next page while the caller works on this one (at most two in memory).
+        if (!page.done) {
+          pending = this.keysetPage(entity, { ...opts, after: page.lastKey });
+          pending.catch(() => undefined); // surfaced by the await above; avoids an unhandled rejection if the caller stops early
+        }
         if (page.records.length > 0) yield page.records;
         if (page.done) return;
-        after = page.lastKey;
       }
     }
     const key = SAGE_ENTITIES[entity].key;

@@ -88,25 +88,37 @@ describe('keyset paging under concurrent inserts', () => {
   it('neither skips nor repeats rows when customers are added between pages', async () => {
     const original = pair.sim.data.customers().map((c) => c.CustomerNumber as string);
     const seen: string[] = [];
-    let added = 0;
     const addedAfterCursor: string[] = [];
-    for await (const page of pair.client.pages('customers', { paging: 'keyset', top: 7 })) {
-      seen.push(...page.map((c) => c.CustomerNumber));
-      const last = page[page.length - 1]!.CustomerNumber;
-      // One insert sorts before the cursor (already passed), one after it (still to come).
+    let after: string | number | undefined;
+    for (let added = 0; ; added++) {
+      const page = await pair.client.keysetPage('customers', { after, top: 7 });
+      seen.push(...page.records.map((c) => c.CustomerNumber));
+      if (page.done) break;
+      after = page.lastKey;
+      // Between pages, one insert sorts before the cursor (already passed), one after it (still to come).
       pair.sim.data.addCustomer({ CustomerNumber: `0NEW${added}`, CustomerName: 'Early' });
-      const late = `${last}Z`;
-      if (!pair.sim.data.customer(late)) {
-        pair.sim.data.addCustomer({ CustomerNumber: late, CustomerName: 'Late' });
-        addedAfterCursor.push(late);
-      }
-      added++;
+      const late = `${String(after)}Z`;
+      pair.sim.data.addCustomer({ CustomerNumber: late, CustomerName: 'Late' });
+      addedAfterCursor.push(late);
     }
     expect(new Set(seen).size).toBe(seen.length);
     for (const key of original) expect(seen).toContain(key);
-    // The last insert lands after the final page was read, so only the earlier ones can be seen.
     expect(addedAfterCursor.length).toBeGreaterThan(3);
-    for (const key of addedAfterCursor.slice(0, -1)) expect(seen).toContain(key);
+    for (const key of addedAfterCursor) expect(seen).toContain(key);
+    expect(seen.filter((k) => k.startsWith('0NEW'))).toEqual([]);
+  });
+
+  it('pages() (which prefetches the next keyset page) stays exact while rows are inserted', async () => {
+    const original = pair.sim.data.customers().map((c) => c.CustomerNumber as string);
+    const seen: string[] = [];
+    let n = 0;
+    for await (const page of pair.client.pages('customers', { paging: 'keyset', top: 7 })) {
+      seen.push(...page.map((c) => c.CustomerNumber));
+      pair.sim.data.addCustomer({ CustomerNumber: `0MORE${n++}`, CustomerName: 'Early' });
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((k) => k.startsWith('0MORE'))).toEqual([]);
+    for (const key of original) expect(seen).toContain(key);
   });
 
   it('$skip paging, by contrast, repeats a row when one is inserted before the cursor', async () => {

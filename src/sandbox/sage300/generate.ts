@@ -9,8 +9,17 @@ const DAY = 86_400_000;
 /** Seeded dates are spread back from this fixed day, so the same seed gives the same data on any clock. */
 export const SEED_BASE_DAY = Date.UTC(2026, 9, 31);
 
+const dateText = new Map<number, string>();
+
 export function sageDate(ms: number): string {
-  return `${new Date(Math.floor(ms / DAY) * DAY).toISOString().slice(0, 10)}T00:00:00Z`;
+  const day = Math.floor(ms / DAY);
+  let text = dateText.get(day);
+  if (text === undefined) {
+    text = `${new Date(day * DAY).toISOString().slice(0, 10)}T00:00:00Z`;
+    // Seeded dates span a few thousand days; the cache stays small and saves a Date per field.
+    if (dateText.size < 20_000) dateText.set(day, text);
+  }
+  return text;
 }
 
 const STREAM = { customer: 1, email: 2, item: 3, order: 4 } as const;
@@ -84,7 +93,19 @@ const GROUPS = ['RTL', 'WHS', 'DIST', 'INTL'];
 const TERRITORIES = ['EAST', 'WEST', 'NORTH', 'SOUTH', 'EU'];
 const DOMAINS = ['example.com', 'mail.example', 'example.co.uk', 'example.de'];
 
+const asciiCache = new Map<string, string>();
+
+/** Names come from small pools, so the (slow) Unicode folding is done once per name. */
 function ascii(s: string): string {
+  let folded = asciiCache.get(s);
+  if (folded === undefined) {
+    folded = foldAscii(s);
+    if (asciiCache.size < 10_000) asciiCache.set(s, folded);
+  }
+  return folded;
+}
+
+function foldAscii(s: string): string {
   return s
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
