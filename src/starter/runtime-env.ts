@@ -43,7 +43,7 @@ export async function openTemporal(
     effective = { ...config, temporal: { ...config.temporal, address: devServer.address } };
   }
   try {
-    const dataConverter = await createDataConverter(effective);
+    const dataConverter = await createDataConverter(effective, logger);
     const client = await connectClient(effective.temporal, dataConverter);
     await ensureSearchAttributes(client, effective.temporal.namespace, logger);
     const workerConnection = await connectWorker(effective.temporal);
