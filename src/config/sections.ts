@@ -143,7 +143,7 @@ export const mailchimpSettings = {
   storeId: setting(
     'MAILCHIMP_STORE_ID',
     optionalString(),
-    'E-commerce store ID for orders (created when missing).',
+    'E-commerce store ID for orders (created when missing); unset: sage300-<company, lower-case>.',
   ),
   apiUrl: setting(
     'MAILCHIMP_API_URL',

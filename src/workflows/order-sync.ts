@@ -68,8 +68,8 @@ export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
     throw err;
   } finally {
     if (plan?.backfill && !continuing) {
-      const jobId = workflowInfo().workflowId;
-      await CancellationScope.nonCancellable(() => cleanupActivities.finishOrderBackfill({ jobId }));
+      const args = { jobId: workflowInfo().workflowId, storeId: plan.storeId };
+      await CancellationScope.nonCancellable(() => cleanupActivities.finishOrderBackfill(args));
     }
   }
 }

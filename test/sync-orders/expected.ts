@@ -20,7 +20,7 @@ const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$
 // Mailchimp refuses reserved top-level domains as fake addresses (the simulator models that rule).
 const RESERVED_TLD = /\.(example|invalid|test|localhost|local)$/i;
 
-function chosenEmail(c: Row | undefined): string | undefined {
+export function chosenEmail(c: Row | undefined): string | undefined {
   if (!c) return undefined;
   return [c.Email, c.ContactsEmail]
     .map((e) => (typeof e === 'string' ? e.trim() : ''))
@@ -79,4 +79,14 @@ export function classifyOrders(
     });
   }
   return { orders: out, rejected };
+}
+
+/** A customer whose orders Mailchimp accepts (usable address, not a reserved domain). */
+export function customerWithGoodEmail(customers: Row[]): Row {
+  const found = customers.find((c) => {
+    const email = chosenEmail(c);
+    return email !== undefined && acceptedByMailchimp(email);
+  });
+  if (!found) throw new Error('the seed has no customer with a deliverable address');
+  return found;
 }

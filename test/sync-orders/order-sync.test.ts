@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { acceptedByMailchimp, classifyOrders, expectedOrders } from './expected.js';
+import { classifyOrders, customerWithGoodEmail, expectedOrders } from './expected.js';
 import { readStoreOrders, startOrderHarness, STORE_ID, type ApiOrder, type OrderHarness } from './harness.js';
 import { maybeRecordHistory } from '../helpers/histories.js';
 
@@ -87,9 +87,7 @@ describe('orderSync against both simulators on a real Temporal server', () => {
   });
 
   it('a back-dated order entered after a sync is picked up by its uniquifier', async () => {
-    const customer = h.sage.data
-      .customers()
-      .find((c) => typeof c.Email === 'string' && /@/.test(c.Email) && acceptedByMailchimp(c.Email.trim()))!;
+    const customer = customerWithGoodEmail(h.sage.data.customers());
     const item = h.sage.data.items()[0]!;
     const entered = h.sage.data.enterOrder({
       CustomerNumber: String(customer.CustomerNumber),

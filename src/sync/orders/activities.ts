@@ -96,14 +96,9 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
   const products = new JobCache<string>(20, 200_000);
   const customers = new JobCache<ARCustomer | null>(20, 200_000);
 
-  const storeId = (): string => {
-    const id = deps.config.mailchimp.storeId;
-    if (!id)
-      throw new SyncConfigurationError(
-        'MAILCHIMP_STORE_ID is not set: the order sync needs an e-commerce store',
-      );
-    return id;
-  };
+  /** MAILCHIMP_STORE_ID, else one store per Sage company (`sage300-saminc` style, lower-case). */
+  const storeId = (company: string): string =>
+    deps.config.mailchimp.storeId ?? `sage300-${company.toLowerCase()}`;
   const checkCompany = (company: string) => {
     const configured = deps.config.sage300.company;
     if (configured && configured.toUpperCase() !== company.toUpperCase()) {
@@ -241,7 +236,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
         const listId = deps.config.mailchimp.listId;
         if (!listId)
           throw new SyncConfigurationError('MAILCHIMP_LIST_ID is not set: the store is tied to an audience');
-        const store = storeId();
+        const store = storeId(args.company);
         const sage = await clients.sage300();
         const mailchimp = await clients.mailchimp();
         const existing = await mailchimp.getStore(store);
@@ -281,11 +276,11 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
     },
 
     /** Always run at the end of a backfill (success, failure or cancellation): automations fire again. */
-    async finishOrderBackfill(args: { jobId: string }): Promise<void> {
+    async finishOrderBackfill(args: { jobId: string; storeId: string }): Promise<void> {
       try {
         const mailchimp = await clients.mailchimp();
-        await mailchimp.setStoreSyncing(storeId(), false);
-        deps.logger.info({ jobId: args.jobId }, 'store is_syncing cleared');
+        await mailchimp.setStoreSyncing(args.storeId, false);
+        deps.logger.info({ jobId: args.jobId, storeId: args.storeId }, 'store is_syncing cleared');
       } catch (err) {
         throw toActivityFailure(err);
       }
