@@ -4,6 +4,9 @@ import { installRuntime } from '../temporal/runtime.js';
 import { openTemporal } from './runtime-env.js';
 import { buildWorker } from './run-worker.js';
 import { waitForShutdownSignal } from './signals.js';
+import { startSandbox } from './sandbox.js';
+import { runFirstSync } from './first-sync.js';
+import { applySchedules } from '../sync/schedules.js';
 
 export interface MainJobOptions {
   config: AppConfig;
@@ -25,7 +28,15 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
       await stop().catch((err) => logger.error({ err }, 'error while stopping'));
   };
   try {
-    const runtime = await openTemporal(options.config, logger, { embedded: true });
+    let config = options.config;
+    const sandbox = await startSandbox(config, logger);
+    if (sandbox) {
+      stops.push(() => sandbox.stop());
+      config = sandbox.config;
+      out('Sandbox mode (no Sage 300 and/or Mailchimp configured):');
+      for (const note of sandbox.notes) out(`  ${note}`);
+    }
+    const runtime = await openTemporal(config, logger, { embedded: true });
     stops.push(() => runtime.close());
     if (runtime.devServer)
       out(`Temporal UI: ${runtime.devServer.uiUrl}  (server ${runtime.devServer.address})`);
@@ -39,6 +50,33 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
     out(
       `Worker polling task queue "${runtime.config.temporal.taskQueue}" in namespace "${runtime.config.temporal.namespace}". Ctrl-C stops.`,
     );
+
+    const company = runtime.config.sage300.company;
+    if (company) {
+      for (const applied of await applySchedules(runtime.client, runtime.config, company)) {
+        out(`Schedule ${applied.scheduleId}: ${applied.action}`);
+      }
+    } else {
+      out('No SAGE300_COMPANY: schedules not applied.');
+    }
+
+    if (options.firstSync && company) {
+      await runFirstSync(runtime.client, {
+        stream: 'customers',
+        company,
+        taskQueue: runtime.config.temporal.taskQueue,
+        namespace: runtime.config.temporal.namespace,
+        trigger: sandbox ? 'sandbox' : 'manual',
+        // The sandbox audience is new on every start, while Temporal (and the watermark) persists.
+        full: Boolean(sandbox),
+        uiUrl: runtime.devServer?.uiUrl,
+        out,
+      }).catch((err: unknown) => {
+        // The connector keeps running (schedules, worker); the operator sees why the first job did not.
+        logger.error({ err }, 'first customer sync could not run');
+        out(`First customer sync could not run: ${(err as Error).message}`);
+      });
+    }
 
     const signal = await Promise.race([waitForShutdownSignal(), running.then(() => undefined)]);
     logger.info({ signal }, 'stopping');

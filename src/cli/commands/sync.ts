@@ -61,12 +61,9 @@ export const command: Command = {
         if (values.json) ctx.out(JSON.stringify({ jobId: handle.workflowId, stream, status: 'started' }));
         else {
           ctx.out(`started job ${handle.workflowId}`);
-          ctx.out(
-            `follow it: ml-connector sync ${stream} --wait (new job), ml-connector audit ${handle.workflowId},`,
-          );
-          ctx.out(
-            `or temporal workflow show -w ${handle.workflowId} (a worker must be running: ml-connector start)`,
-          );
+          ctx.out('  a worker runs it: ml-connector start (or ml-connector worker)');
+          ctx.out(`  follow it: temporal workflow show -w ${handle.workflowId} --follow, or the Temporal UI`);
+          ctx.out(`  outcomes when done: ml-connector audit ${handle.workflowId}`);
         }
         return 0;
       }

@@ -273,8 +273,10 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
                   checkpoint.failed.push({
                     key: w.key,
                     email: maskEmail(w.member.email),
+                    // Mailchimp's detail often quotes the address: masked like everything else.
                     reason:
-                      [outcome.error.title, outcome.error.detail].filter(Boolean).join(': ') || 'rejected',
+                      maskEmail([outcome.error.title, outcome.error.detail].filter(Boolean).join(': ')) ||
+                      'rejected',
                     ...(outcome.error.status ? { status: outcome.error.status } : {}),
                   });
                 }
