@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Client, WorkflowFailedError } from '@temporalio/client';
@@ -10,6 +12,13 @@ import type { ConnectorActivities } from '../../src/activities/index.js';
 import { connectTestTemporal, type TemporalTestContext } from '../helpers/temporal.js';
 import { dumpHistories, scanForSecrets } from '../helpers/leak-scan.js';
 import { testConfig } from '../helpers/config.js';
+import type { AppConfig } from '../../src/config/index.js';
+import { createPayloadCodec } from '../../src/temporal/data-converter.js';
+import { startCodecServer } from '../../src/security/codec-server.js';
+import { requireTemporalCli } from '../../src/temporal/cli-path.js';
+import { testServerAddress } from '../helpers/temporal.js';
+
+const run = promisify(execFile);
 
 const workflowsPath = join(dirname(fileURLToPath(import.meta.url)), 'workflows', 'index.ts');
 
@@ -21,8 +30,11 @@ describe('workflows through a real worker with the encrypting data converter', (
   const email = `priya.${randomBytes(3).toString('hex')}@maplehw.example`;
   const failure = `boom-${randomBytes(6).toString('hex')} for Maple Hardware`;
 
+  let config: AppConfig;
+  let okId = '';
+
   beforeAll(async () => {
-    const config = testConfig({ ML_CONNECTOR_MASTER_KEY: randomBytes(32).toString('base64') });
+    config = testConfig({ ML_CONNECTOR_MASTER_KEY: randomBytes(32).toString('base64') });
     dataConverter = await createDataConverter(config);
     t = await connectTestTemporal({ dataConverter });
     // Same server, no codec: sees what the server stores.
@@ -48,7 +60,7 @@ describe('workflows through a real worker with the encrypting data converter', (
       workflowsPath,
       shutdownGraceTime: '1s',
     });
-    const okId = `enc-ok-${t.taskQueue}`;
+    okId = `enc-ok-${t.taskQueue}`;
     const failId = `enc-fail-${t.taskQueue}`;
     const [result, failed] = await worker.runUntil(async () => {
       const ok = await t.client.workflow.execute('profileRoundTrip', {
@@ -81,5 +93,45 @@ describe('workflows through a real worker with the encrypting data converter', (
       expect(scanForSecrets(text, [secret, email, 'Priya Nair', failure, 'boom-'])).toEqual([]);
     // Still there, just encrypted: the raw history decodes with the codec.
     expect(await t.client.workflow.getHandle(okId).result()).toEqual(result);
+  });
+
+  it('lets the temporal CLI read the history through the codec server with the bearer token', async () => {
+    expect(okId).not.toBe('');
+    const token = randomBytes(24).toString('base64url');
+    const server = await startCodecServer({
+      codec: await createPayloadCodec(config),
+      token,
+      corsOrigin: 'http://127.0.0.1:8233',
+    });
+    try {
+      const show = (auth: string[]) =>
+        run(
+          requireTemporalCli(),
+          [
+            'workflow',
+            'show',
+            '-w',
+            okId,
+            '--address',
+            testServerAddress(),
+            '--output',
+            'json',
+            '--codec-endpoint',
+            server.url,
+            ...auth,
+          ],
+          { maxBuffer: 16 * 1024 * 1024 },
+        );
+      const { stdout } = await show(['--codec-auth', `Bearer ${token}`]);
+      expect(scanForSecrets(stdout, [secret, email])).toEqual([secret, email]);
+      // Without the token the codec server refuses, and the CLI cannot show plain values.
+      const refused = await show([]).then(
+        (r) => r.stdout,
+        (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,
+      );
+      expect(scanForSecrets(refused, [secret, email])).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
