@@ -1,4 +1,7 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { tsToDate } from '@temporalio/common/lib/time.js';
+import proto from '@temporalio/proto';
 import { SA } from '../temporal/search-attributes.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from './event-schema.js';
 import { RECORD_WEBHOOK_WORKFLOW_TYPE } from './record-event.js';
@@ -17,6 +20,8 @@ export interface WebhookEventSummary {
   firedAt?: string;
   email?: string;
   detail?: Record<string, string>;
+  /** Set when the summary could not be read (for example a payload key this client lacks). */
+  problem?: string;
 }
 
 export interface ListWebhookEventsOptions {
@@ -48,34 +53,75 @@ export function webhookEventsQuery(opts: ListWebhookEventsOptions): string {
   return parts.join(' AND ');
 }
 
-function toSummary(info: WorkflowExecutionInfo): WebhookEventSummary {
-  const record = (info.memo?.summary ?? undefined) as WebhookEventRecord | undefined;
-  return {
-    workflowId: info.workflowId,
-    type: info.typedSearchAttributes.get(SA.eventType) ?? record?.type ?? 'unknown',
-    listId: info.typedSearchAttributes.get(SA.listId) ?? record?.listId,
-    recordedAt: info.startTime,
-    status: info.status.name,
-    firedAt: record?.firedAt,
-    email: record?.email,
-    detail: record?.detail,
+type RawExecution = proto.temporal.api.workflow.v1.IWorkflowExecutionInfo;
+type RawPayload = proto.temporal.api.common.v1.IPayload;
+
+const STATUS = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
+
+function statusName(code: number | null | undefined): string {
+  return (STATUS[code ?? 0] ?? 'UNSPECIFIED').replace(/^WORKFLOW_EXECUTION_STATUS_/, '');
+}
+
+/** Search attributes are never run through payload codecs: the default converter reads them. */
+function keyword(info: RawExecution, name: string): string | undefined {
+  const payload = info.searchAttributes?.indexedFields?.[name];
+  if (!payload) return undefined;
+  const value = defaultPayloadConverter.fromPayload<unknown>(payload as Payload);
+  return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
+}
+
+/** Codecs decode in reverse order of encoding; then the client's payload converter. */
+async function decodePayload(client: Client, payload: RawPayload): Promise<unknown> {
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  let payloads = [payload as Payload];
+  for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  return payloadConverter.fromPayload(payloads[0] as Payload);
+}
+
+async function toSummary(client: Client, info: RawExecution): Promise<WebhookEventSummary> {
+  const summary: WebhookEventSummary = {
+    workflowId: info.execution?.workflowId ?? '',
+    type: keyword(info, SA.eventType.name) ?? 'unknown',
+    listId: keyword(info, SA.listId.name),
+    recordedAt: info.startTime ? tsToDate(info.startTime) : new Date(0),
+    status: statusName(info.status),
   };
+  const memo = info.memo?.fields?.summary;
+  if (!memo) return summary;
+  try {
+    const record = (await decodePayload(client, memo)) as WebhookEventRecord;
+    return { ...summary, firedAt: record.firedAt, email: record.email, detail: record.detail };
+  } catch {
+    // One record the client cannot decode (another key, a corrupted memo) must not hide the rest.
+    return { ...summary, problem: 'summary not readable with this client (payload key?)' };
+  }
 }
 
 /**
- * The recorded webhook events, newest first, from one visibility query (the masked summary rides
- * in each workflow's memo, decoded by the client's data converter).
+ * The recorded webhook events, newest first, from the visibility store (the masked summary rides
+ * in each workflow's memo, decoded with the client's data converter, so no per-event calls).
  */
 export async function listWebhookEvents(
   client: Client,
   opts: ListWebhookEventsOptions = {},
 ): Promise<WebhookEventSummary[]> {
   const limit = opts.limit ?? 1000;
+  const query = webhookEventsQuery(opts);
   const out: WebhookEventSummary[] = [];
-  for await (const info of client.workflow.list({ query: webhookEventsQuery(opts) })) {
-    out.push(toSummary(info));
-    if (out.length >= limit) break;
-  }
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query,
+      pageSize: Math.min(limit, 1000),
+      nextPageToken,
+    });
+    for (const info of page.executions ?? []) {
+      if (out.length >= limit) break;
+      out.push(await toSummary(client, info));
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken && out.length < limit);
   return out.sort((a, b) => b.recordedAt.getTime() - a.recordedAt.getTime());
 }
 
@@ -95,7 +141,7 @@ export function formatWebhookEvents(events: WebhookEventSummary[], json: boolean
         (e.listId ?? '-').padEnd(10),
         (e.email ?? '-').padEnd(24),
         e.status.padEnd(9),
-        detail,
+        e.problem ? `(${e.problem})` : detail,
       ].join('  '),
     );
   }

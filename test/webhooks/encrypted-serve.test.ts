@@ -93,6 +93,14 @@ describe('`webhooks serve` service with the encrypting data converter', () => {
       email: 'h***@m***.com',
       status: 'COMPLETED',
     });
+
+    // A client without the key still lists the event (type, list, time from search attributes), it
+    // just cannot read the encrypted summary; one such record never hides the others.
+    const blind = await listWebhookEvents(raw, { type: 'profile', listId: 'encList01' });
+    expect(blind).toHaveLength(1);
+    expect(blind[0]).toMatchObject({ workflowId, type: 'profile', listId: 'encList01', status: 'COMPLETED' });
+    expect(blind[0]!.email).toBeUndefined();
+    expect(blind[0]!.problem).toMatch(/not readable/);
   });
 
   it('start wiring: no receiver without WEBHOOK_PORT; a clear error with a port but no secret', async () => {
