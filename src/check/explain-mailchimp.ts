@@ -25,6 +25,7 @@ export function explainMailchimpError(
   err: unknown,
   config: MailchimpConfig,
   what: 'ping' | 'audience' | 'store',
+  baseUrl?: string,
 ): Explanation {
   if (!(err instanceof MailchimpError)) return { detail: (err as Error)?.message ?? String(err) };
   const said = [err.title, err.detail].filter(Boolean).join(': ');
@@ -60,7 +61,7 @@ export function explainMailchimpError(
   if (err.code && UNREACHABLE.has(err.code)) {
     return {
       detail: err.message,
-      hint: `Cannot reach Mailchimp: check network access to ${config.apiUrl ?? 'https://<dc>.api.mailchimp.com'} (proxy, firewall, DNS)${config.apiUrl ? ' and MAILCHIMP_API_URL' : ''}.`,
+      hint: `Cannot reach Mailchimp: check network access to ${baseUrl ?? config.apiUrl ?? 'https://<dc>.api.mailchimp.com'} (proxy, firewall, DNS)${config.apiUrl ? ' and MAILCHIMP_API_URL' : ''}.`,
     };
   }
   if (err.code === 'ETIMEDOUT') {

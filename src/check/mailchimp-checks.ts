@@ -35,8 +35,12 @@ export async function checkMailchimp(config: MailchimpConfig, logger?: Logger): 
     const pong = await client.ping();
     results.push(ok('ping', `${pong.health_status} (data center ${client.dataCenter}, ${client.baseUrl})`));
   } catch (err) {
-    results.push(fail('ping', explainMailchimpError(err, config, 'ping')));
-    if (err instanceof MailchimpAuthError) return results;
+    results.push(fail('ping', explainMailchimpError(err, config, 'ping', client.baseUrl)));
+    // Whatever stopped the ping (credentials, network) would stop the next reads too.
+    const after = err instanceof MailchimpAuthError ? 'the credentials were refused' : 'the ping failed';
+    if (config.listId) results.push(fail('audience', { detail: `not tried after ${after}` }));
+    if (config.storeId) results.push(fail('store', { detail: `not tried after ${after}` }));
+    return results;
   }
   if (!config.listId) {
     results.push(
@@ -56,7 +60,7 @@ export async function checkMailchimp(config: MailchimpConfig, logger?: Logger): 
         ),
       );
     } catch (err) {
-      results.push(fail('audience', explainMailchimpError(err, config, 'audience')));
+      results.push(fail('audience', explainMailchimpError(err, config, 'audience', client.baseUrl)));
     }
   }
   if (config.storeId) {
@@ -80,7 +84,7 @@ export async function checkMailchimp(config: MailchimpConfig, logger?: Logger): 
         );
       }
     } catch (err) {
-      results.push(fail('store', explainMailchimpError(err, config, 'store')));
+      results.push(fail('store', explainMailchimpError(err, config, 'store', client.baseUrl)));
     }
   }
   return results;

@@ -32,6 +32,7 @@ const RETRYABLE_CODES = new Set([
   'ECONNREFUSED',
   'EPIPE',
   'EAI_AGAIN',
+  'ENOTFOUND', // DNS hiccups are usually brief; a wrong host still fails after the bounded tries
   'ENETUNREACH',
   'EHOSTUNREACH',
   'ECONNABORTED',

@@ -113,6 +113,8 @@ describe('ml-connector check', () => {
       ok: false,
       results: [
         { system: 'mailchimp', check: 'ping', ok: false, hint: expect.stringMatching(/MAILCHIMP_API_KEY/) },
+        { check: 'audience', ok: false, detail: 'not tried after the credentials were refused' },
+        { check: 'store', ok: false, detail: 'not tried after the credentials were refused' },
       ],
     });
   });
