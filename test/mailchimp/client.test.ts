@@ -10,6 +10,7 @@ import { subscriberHash } from '../../src/mailchimp/hash.js';
 import type { MemberInput } from '../../src/mailchimp/types.js';
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
 import { testConfig } from '../helpers/config.js';
+import { memoryLogger } from '../helpers/logger.js';
 import { email, FAST_RETRY, simClient, simConfig, sleep } from './helpers.js';
 
 let sim: MailchimpSimulator;
@@ -177,6 +178,26 @@ describe('members', () => {
       sim.faults.clear();
     }
     expect(sim.state.member(listId, email('flaky19'))).toBeDefined();
+  });
+
+  it('logs retries without the key or the address', async () => {
+    const { logger, lines } = memoryLogger('debug');
+    const client = await MailchimpClient.create(simConfig(sim), {
+      logger,
+      retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 5 },
+    });
+    sim.faults.set({ errorRate: 1, errorStatuses: [503] });
+    try {
+      const err = await client.upsertMember(listId, member('logged')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MailchimpRetryableError);
+      expect(err).toMatchObject({ status: 503, retryable: true });
+    } finally {
+      sim.faults.clear();
+    }
+    expect(lines.filter((l) => l.includes('retrying'))).toHaveLength(2);
+    const all = lines.join('\n');
+    expect(all).not.toContain(sim.apiKey);
+    expect(all).not.toContain(email('logged'));
   });
 
   it('treats a timeout as retryable and gives up after the bounded number of tries', async () => {
