@@ -1,21 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startHarness, type SyncHarness } from './harness.js';
 import { expectedMembers } from './expected.js';
-
-interface ApiMember {
-  email_address: string;
-  status: string;
-  merge_fields: Record<string, unknown>;
-  tags: { name: string }[];
-}
-
-async function readMembers(h: SyncHarness): Promise<ApiMember[]> {
-  const res = await fetch(`${h.mc.apiUrl}/lists/${h.listId}/members?count=1000`, {
-    headers: { authorization: `Basic ${Buffer.from(`any:${h.mc.apiKey}`).toString('base64')}` },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { members: ApiMember[] }).members;
-}
+import { readMembers } from './members.js';
 
 describe('customerSync: full then incremental runs against both simulators', () => {
   let h: SyncHarness;
