@@ -135,12 +135,13 @@ export class Sage300Client {
   async getPage<E extends SageEntityName>(entity: E, query: ODataQuery): Promise<PageResult<E>> {
     const qs = buildQueryString(query);
     const url = `${this.setUrl(entity)}${qs ? `?${qs}` : ''}`;
-    return this.parseCollection(entity, await this.send(url, entity));
+    return this.parseCollection(entity, await this.send(url, entity), query.select);
   }
 
   /** Follows an `@odata.nextLink`, always against the configured base URL (credentials never go elsewhere). */
   async followNextLink<E extends SageEntityName>(entity: E, nextLink: string): Promise<PageResult<E>> {
-    return this.parseCollection(entity, await this.send(this.rebase(nextLink), entity));
+    const select = new URL(nextLink, `${this.baseUrl}/`).searchParams.get('$select')?.split(',');
+    return this.parseCollection(entity, await this.send(this.rebase(nextLink), entity), select);
   }
 
   async keysetPage<E extends SageEntityName>(
@@ -345,8 +346,13 @@ export class Sage300Client {
     });
   }
 
-  private parseRecord<E extends SageEntityName>(entity: E, raw: unknown): RecordOf<E> {
-    const parsed = SAGE_ENTITIES[entity].schema.safeParse(raw);
+  /**
+   * Validates one record. Fields the schema does not know are dropped, except those the caller named
+   * in `$select` (a configurable header field, say), which are kept as sent, strings trimmed.
+   */
+  private parseRecord<E extends SageEntityName>(entity: E, raw: unknown, select?: string[]): RecordOf<E> {
+    const schema = SAGE_ENTITIES[entity].schema;
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const key =
         raw && typeof raw === 'object'
@@ -361,10 +367,23 @@ export class Sage300Client {
         },
       );
     }
+    const extras = select?.filter((f) => !(f in schema.shape));
+    if (extras && extras.length > 0) {
+      const source = raw as Record<string, unknown>;
+      const out = parsed.data as Record<string, unknown>;
+      for (const f of extras) {
+        const v = source[f];
+        if (v !== undefined) out[f] = typeof v === 'string' ? v.trim() : v;
+      }
+    }
     return parsed.data as RecordOf<E>;
   }
 
-  private parseCollection<E extends SageEntityName>(entity: E, body: unknown): PageResult<E> {
+  private parseCollection<E extends SageEntityName>(
+    entity: E,
+    body: unknown,
+    select?: string[],
+  ): PageResult<E> {
     const envelope = body as {
       value?: unknown;
       '@odata.nextLink'?: unknown;
@@ -376,7 +395,7 @@ export class Sage300Client {
         retryable: false,
       });
     }
-    const records = envelope.value.map((r) => this.parseRecord(entity, r));
+    const records = envelope.value.map((r) => this.parseRecord(entity, r, select));
     const next = envelope['@odata.nextLink'];
     const rawCount = envelope['@odata.count'];
     // v4 sends a number; the v3 leftovers in Sage's docs show a string, so accept both.

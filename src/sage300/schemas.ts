@@ -103,6 +103,7 @@ export const oeOrderSchema = z.object({
   OrderDiscountAmount: num,
   OrderReference: str,
   PurchaseOrderNumber: str,
+  OrderDescription: str,
   BillToName: str,
   BillToEmail: str,
   ShipToName: str,

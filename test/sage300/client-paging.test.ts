@@ -201,6 +201,32 @@ describe('filters, keys and schemas', () => {
     });
   });
 
+  it('keeps $selected fields the schema does not know, and drops unselected unknown ones', async () => {
+    const page = await pair.client.getPage('orders', {
+      select: ['OrderUniquifier', 'OrderSource', 'OrderOptionalFields'],
+      top: 10,
+    });
+    expect(page.records[0]).toHaveProperty('OrderSource', 'Entered');
+    const tagged = page.records.find((o) => (o.OrderOptionalFields ?? []).length > 0)!;
+    expect(tagged.OrderOptionalFields![0]!.OptionalField).toBe('CAMPAIGN');
+    const full = await pair.client.getPage('orders', { top: 1 });
+    expect(full.records[0]).not.toHaveProperty('OrderSource');
+  });
+
+  it('sends a nextLink naming another host only to the configured base URL', async () => {
+    const local = pair.clientFor({ baseUrl: pair.sim.baseUrl.replace('127.0.0.1', 'localhost') });
+    const before = pair.sim.requestCount;
+    const page = await local.followNextLink(
+      'customers',
+      'http://attacker.example:1/Sage300WebApi/v1.0/-/SAMINC/AR/ARCustomers?$select=CustomerNumber&$skip=5&$top=3',
+    );
+    expect(page.records).toHaveLength(3);
+    expect(pair.sim.requestCount - before).toBe(1);
+    await expect(
+      local.followNextLink('customers', 'http://attacker.example/elsewhere?$skip=1'),
+    ).rejects.toThrow(/outside the Web API/);
+  });
+
   it('filters enums as quoted names and items by booleans', async () => {
     const quotes = await pair.client.count('orders', F.eq('OrderType', { enum: 'Quote' }));
     const all = await pair.client.count('orders');

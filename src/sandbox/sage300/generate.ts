@@ -448,6 +448,10 @@ export function buildOrder(input: {
     OrderReference: '',
     PurchaseOrderNumber: `PO-${input.uniquifier % 100000}`,
     OrderDescription: '',
+    OrderComment: '',
+    OrderSource: 'Entered',
+    TemplateCode: '',
+    Salesperson1: '',
     BillToName: c.CustomerName,
     BillToAddressLine1: c.AddressLine1,
     BillToCity: c.City,
@@ -474,6 +478,7 @@ export function buildOrder(input: {
     OnholdReason: input.onHold ? 'Credit check' : '',
     OrderPartiallyShipped: false,
     OrderCompleted: 'IncompleteNotIncluded',
+    QuoteExpired: false,
     OrderCompletionDate: null,
     LastPostingDate: sageDate(input.orderDate),
     OrderSourceCurrency: currency,
@@ -554,6 +559,17 @@ export function makeOrder(seed: number, i: number, counts: SeedCounts): Row {
     discountPercent: r.chance(0.1) ? 5 : 0,
   });
   if (r.next() < 0.5) order.OrderReference = `WEB-${sageDate(day).slice(0, 10).replace(/-/g, '')}-${i}`;
+  // Some shops keep the Mailchimp campaign an order came from in an order optional field.
+  if (i % 5 === 0) {
+    order.OrderOptionalFields = [
+      {
+        OrderUniquifier: uniquifier,
+        OptionalField: 'CAMPAIGN',
+        Value: r.pick(['4a1c9e7b20', 'b7d3f00e19', '']),
+        Type: 'Text',
+      },
+    ];
+  }
   if (type !== 'Quote' && i % 19 !== 7 && r.chance(0.25) && !backDated) {
     order = completeOrderRow(
       order,
