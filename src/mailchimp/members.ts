@@ -77,8 +77,9 @@ function seconds(ts: string | undefined): number | undefined {
  * Mailchimp's PUT answers 200 whether it created or updated the member, so the response decides:
  * a member is "created" when its last change is its opt-in or sign-up moment (nothing has happened
  * to it since it was added) and that moment is recent (within 15 minutes of this request, generous
- * for clock skew). Everything else is "updated". A member re-sent unchanged within 15 minutes of
- * being added would be counted as created twice; that only affects the counters, never the data.
+ * for clock skew). Everything else is "updated", including a new member whose response carries
+ * neither timestamp. A member re-sent within the same second it was added, or unchanged within 15
+ * minutes, could be counted as created twice; that only affects the counters, never the data.
  */
 export function memberAction(member: MailchimpMember, requestStartedAt: number): 'created' | 'updated' {
   const changed = seconds(member.last_changed);
