@@ -1,4 +1,6 @@
 import { SimContext } from './context.js';
+import { selectFields } from './fields.js';
+import { registerBatchSubscribe } from './batch-subscribe.js';
 import { registerListRoutes } from './lists-api.js';
 import { registerMemberRoutes } from './members-api.js';
 import { ApiProblem, problemBody } from './problems.js';
@@ -43,13 +45,14 @@ export class MailchimpApi {
     }));
     registerListRoutes(this.router, ctx);
     registerMemberRoutes(this.router, ctx);
+    registerBatchSubscribe(this.router, ctx);
   }
 
   async dispatch(call: RawCall): Promise<ApiResponse> {
     try {
       const { handler, params } = this.router.resolve(call.method, call.path);
       const body = parseJsonBody(call.rawBody);
-      return await handler({
+      const res = await handler({
         method: call.method,
         path: call.path,
         params,
@@ -57,6 +60,8 @@ export class MailchimpApi {
         body,
         requestId: call.requestId,
       });
+      if (res.body !== undefined && res.status < 300) res.body = selectFields(res.body, call.query);
+      return res;
     } catch (err) {
       if (err instanceof ApiProblem) return problemResponse(err, call.requestId);
       const internal = new ApiProblem(

@@ -484,6 +484,72 @@ export function registerEcommerceRoutes(router: Router, ctx: SimContext, state: 
     return { status: 204 };
   });
 
+  // ---- variants
+  const V = `${P}/:product_id/variants`;
+  const productOf = (storeId: string | undefined, productId: string | undefined) => {
+    const s = state.store(storeId);
+    const p = s.products.get(String(productId));
+    if (!p) throw notFound();
+    return { s, p };
+  };
+  const variantJson = (s: Store, p: Product, id: string) =>
+    (state.productJson(s, p).variants as Json[]).find((v) => v.id === id) ?? {};
+  const writeVariant = (p: Product, id: string, b: Json) => {
+    const t = now();
+    const v = p.variants.get(id) ?? { id, doc: {}, createdAt: t, updatedAt: t };
+    Object.assign(v.doc, pick(b, VARIANT_FIELDS));
+    v.updatedAt = t;
+    p.variants.set(id, v);
+    p.updatedAt = t;
+  };
+  router.on('GET', V, (req) => {
+    const { s, p } = productOf(req.params.store_id, req.params.product_id);
+    const all = state.productJson(s, p).variants as Json[];
+    return {
+      status: 200,
+      body: {
+        variants: list(all, req.query),
+        product_id: p.id,
+        store_id: s.id,
+        total_items: all.length,
+        _links: [],
+      },
+    };
+  });
+  router.on('POST', V, (req) => {
+    const { s, p } = productOf(req.params.store_id, req.params.product_id);
+    const b = objectBody(req.body);
+    new FieldChecker(b).required('id', 'title').type('id', 'string').type('title', 'string').throwIfAny();
+    if (p.variants.has(String(b.id)))
+      throw badRequest('A variant with the provided ID already exists in the account.');
+    writeVariant(p, String(b.id), b);
+    return { status: 200, body: variantJson(s, p, String(b.id)) };
+  });
+  router.on('PUT', `${V}/:variant_id`, (req) => {
+    const { s, p } = productOf(req.params.store_id, req.params.product_id);
+    const b = objectBody(req.body);
+    new FieldChecker(b).required('id', 'title').type('title', 'string').throwIfAny();
+    writeVariant(p, String(req.params.variant_id), b);
+    return { status: 200, body: variantJson(s, p, String(req.params.variant_id)) };
+  });
+  router.on('GET', `${V}/:variant_id`, (req) => {
+    const { s, p } = productOf(req.params.store_id, req.params.product_id);
+    if (!p.variants.has(String(req.params.variant_id))) throw notFound();
+    return { status: 200, body: variantJson(s, p, String(req.params.variant_id)) };
+  });
+  router.on('PATCH', `${V}/:variant_id`, (req) => {
+    const { s, p } = productOf(req.params.store_id, req.params.product_id);
+    const id = String(req.params.variant_id);
+    if (!p.variants.has(id)) throw notFound();
+    writeVariant(p, id, objectBody(req.body));
+    return { status: 200, body: variantJson(s, p, id) };
+  });
+  router.on('DELETE', `${V}/:variant_id`, (req) => {
+    const { p } = productOf(req.params.store_id, req.params.product_id);
+    if (!p.variants.delete(String(req.params.variant_id))) throw notFound();
+    return { status: 204 };
+  });
+
   // ---- orders (no PUT: the router answers 405 with Allow, as Mailchimp does)
   const O = `${S}/:store_id/orders`;
   const checkLines = (s: Store, lines: unknown, create: boolean) => {

@@ -9,9 +9,12 @@ import { oauthMetadataHandler } from './oauth.js';
 import { createSimServer, type SimStats } from './server.js';
 import { Faults, type SimSettings } from './settings.js';
 import { subscriberHash, type Json } from './validate.js';
+import type { WebhookDelivery } from './webhooks.js';
 
 export type { FaultSettings, SimSettings } from './settings.js';
 export type { SimStats } from './server.js';
+export type { WebhookDelivery } from './webhooks.js';
+export type { WebhookEventType, MemberStatus } from './audience.js';
 
 export interface MailchimpSimulatorOptions {
   port?: number;
@@ -63,7 +66,10 @@ export interface MailchimpSimulator {
   state: SimState;
   faults: Faults;
   stats: SimStats;
+  /** Delivers a user/admin-side event to the audience's hooks (and applies it); settles when deliveries end. */
   fireWebhookEvent(listId: string, type: WebhookEventType, data: Json): Promise<void>;
+  /** Every webhook delivery attempt so far, in order. */
+  readonly webhookDeliveries: readonly WebhookDelivery[];
   stop(): Promise<void>;
 }
 
@@ -195,6 +201,9 @@ export async function startMailchimpSimulator(
     faults,
     stats,
     fireWebhookEvent: (listId, type, data) => ext.fireWebhookEvent(ctx.list(listId), type, data),
+    get webhookDeliveries() {
+      return ext.webhookDeliveries();
+    },
     async stop() {
       ext.stop();
       server.closeAllConnections();

@@ -3,7 +3,7 @@ import type { SimContext } from './context.js';
 import { emailProblem } from './email.js';
 import { mergeValues } from './merge-fields.js';
 import { ApiProblem, notFound } from './problems.js';
-import type { ApiRequest, Router } from './router.js';
+import type { Router } from './router.js';
 import {
   FieldChecker,
   boolParam,
@@ -16,7 +16,7 @@ import {
 
 const COMPLIANCE: ReadonlySet<string> = new Set(['unsubscribed', 'cleaned']);
 
-const memberExists = (email: string) =>
+export const memberExists = (email: string) =>
   new ApiProblem(
     400,
     'Member Exists',
@@ -108,7 +108,7 @@ function statusEvent(ctx: SimContext, aud: Audience, m: MemberRecord, before: st
     ctx.emitApiEvent(aud, 'cleaned', { list_id: aud.id, campaign_id: '', reason: 'hard', email: m.email });
 }
 
-interface UpdateInput {
+export interface UpdateInput {
   status?: WritableStatus;
   statusIfNew?: WritableStatus;
   newEmail?: string;
@@ -120,7 +120,7 @@ interface UpdateInput {
 }
 
 /** Applies an update to an existing member with the consent rules (status vs status_if_new, compliance). */
-function updateMember(ctx: SimContext, aud: Audience, m: MemberRecord, u: UpdateInput): void {
+export function updateMember(ctx: SimContext, aud: Audience, m: MemberRecord, u: UpdateInput): void {
   const effective = m.status === 'archived' ? (m.statusBeforeArchive ?? 'subscribed') : m.status;
   let target: WritableStatus = effective;
   if (u.status) {
@@ -164,10 +164,10 @@ function updateMember(ctx: SimContext, aud: Audience, m: MemberRecord, u: Update
     ctx.emitApiEvent(aud, 'profile', eventData(aud, m));
 }
 
-function createChecked(
+export function createChecked(
   ctx: SimContext,
   aud: Audience,
-  req: ApiRequest,
+  skipMergeValidation: boolean,
   b: Json,
   status: WritableStatus,
 ): MemberRecord {
@@ -176,7 +176,7 @@ function createChecked(
   if (aud.forgotten.has(hash)) throw forgottenEmail(email);
   const bad = emailProblem(email);
   if (bad) throw bad;
-  const merges = mergeValues(aud, undefined, b.merge_fields, boolParam(req.query, 'skip_merge_validation'));
+  const merges = mergeValues(aud, undefined, b.merge_fields, skipMergeValidation);
   const m = insertMember(aud, {
     email,
     status,
@@ -228,7 +228,13 @@ export function registerMemberRoutes(router: Router, ctx: SimContext): void {
     checkMemberBody(b, ['email_address', 'status'], ['status']);
     const email = String(b.email_address).trim();
     if (aud.members.has(subscriberHash(email))) throw memberExists(email);
-    const m = createChecked(ctx, aud, req, b, b.status as WritableStatus);
+    const m = createChecked(
+      ctx,
+      aud,
+      boolParam(req.query, 'skip_merge_validation'),
+      b,
+      b.status as WritableStatus,
+    );
     return { status: 200, body: aud.memberJson(m) };
   });
 
@@ -259,7 +265,12 @@ export function registerMemberRoutes(router: Router, ctx: SimContext): void {
         );
       }
       const status = (b.status ?? b.status_if_new) as WritableStatus;
-      return { status: 200, body: aud.memberJson(createChecked(ctx, aud, req, b, status)) };
+      return {
+        status: 200,
+        body: aud.memberJson(
+          createChecked(ctx, aud, boolParam(req.query, 'skip_merge_validation'), b, status),
+        ),
+      };
     }
     // Tags in the body only apply when the member is created (Mailchimp ignores them on updates).
     updateMember(ctx, aud, existing, {

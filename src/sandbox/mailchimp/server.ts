@@ -62,7 +62,10 @@ function credentialOf(header: string | undefined, d: ServerDeps): string {
     const colon = decoded.indexOf(':');
     const key = colon >= 0 ? decoded.slice(colon + 1) : decoded;
     if (!key) return 'missing';
-    return key === d.apiKey ? 'key' : 'invalid';
+    if (key === d.apiKey) return 'key';
+    // Right account, wrong data-center suffix: Mailchimp answers 403 rather than 401.
+    const stem = (k: string) => k.replace(/-[a-z]+\d+$/, '');
+    return key.includes('-') && stem(key) === stem(d.apiKey) ? 'wrong-dc' : 'invalid';
   }
   if (/^(bearer|oauth)$/i.test(scheme)) return value === d.oauthToken ? 'oauth' : 'invalid';
   return 'invalid';
@@ -93,6 +96,11 @@ export function createSimServer(d: ServerDeps): Server {
       return;
     }
     const cred = credentialOf(req.headers.authorization, d);
+    if (cred === 'wrong-dc') {
+      const detail = 'The API key provided is linked to a different datacenter.';
+      sendJson(res, problem(403, 'Wrong Datacenter', detail, requestId), requestId, d.dc);
+      return;
+    }
     if (cred === 'missing' || cred === 'invalid') {
       const r =
         cred === 'missing'
