@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { AppConfig } from '../config/index.js';
+import { ConfigError, type AppConfig } from '../config/index.js';
 import { keyIdOf, randomKey, KEY_BYTES } from './crypto.js';
 import { ensurePrivateDir } from './sealed-file.js';
 
@@ -16,8 +16,11 @@ export interface MasterKey {
   file?: string;
 }
 
-export class MasterKeyError extends Error {
-  override readonly name = 'MasterKeyError';
+/** A missing, unreadable or malformed master key: a configuration problem (exit code 78). */
+export class MasterKeyError extends ConfigError {
+  constructor(message: string) {
+    super([message]);
+  }
 }
 
 type SecurityPaths = Pick<AppConfig, 'app' | 'security'>;

@@ -52,7 +52,10 @@ export async function rotateMasterKey(
   );
   if (next.id === previous.id) throw new MasterKeyError('the new key is the current key');
   const pending = keyFile ? `${keyFile}.new` : undefined;
-  if (pending) await writePrivateFile(pending, `${formatMasterKey(newKey)}\n`);
+  if (pending)
+    await writePrivateFile(pending, `${formatMasterKey(newKey)}\n`, {
+      tightenDir: previous.source !== 'key-file',
+    });
 
   const kept = [payloadKeyFor(previous), ...older.filter((k) => k.id !== previous.id && k.id !== next.id)];
   const reencrypted: string[] = [];

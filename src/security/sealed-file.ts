@@ -50,9 +50,17 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   await chmod(dir, 0o700);
 }
 
-/** Writes through a temporary file and a rename, so a crash never leaves half a file; mode 0600. */
-export async function writePrivateFile(path: string, data: Buffer | string): Promise<void> {
-  await ensurePrivateDir(dirname(path));
+/**
+ * Writes through a temporary file and a rename, so a crash never leaves half a file; mode 0600.
+ * The folder is made owner-only too, unless it is not ours to change (`tightenDir: false`, for a
+ * key file the user placed, for example under /run/secrets).
+ */
+export async function writePrivateFile(
+  path: string,
+  data: Buffer | string,
+  options: { tightenDir?: boolean } = {},
+): Promise<void> {
+  if (options.tightenDir ?? true) await ensurePrivateDir(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;
   const handle = await openFile(tmp, 'w', 0o600);
   try {

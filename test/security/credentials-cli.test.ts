@@ -118,6 +118,14 @@ describe('ml-connector credentials (through the CLI entry)', () => {
     await expect(loadAppConfig(process.env)).rejects.toThrow('cannot decrypt');
   });
 
+  it('reports a malformed master key as a configuration error (exit 78)', async () => {
+    process.env.ML_CONNECTOR_MASTER_KEY = 'too-short';
+    const r = await cli(['credentials', 'set', 'sage300', '--username', 'ADMIN', '--password', PASSWORD]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('ML_CONNECTOR_MASTER_KEY must hold a 32-byte key');
+    expect(r.stderr).not.toContain('too-short');
+  });
+
   it('refuses an invalid value without echoing it', async () => {
     const r = await cli(['credentials', 'set', 'mailchimp', '--api-key', 'not-a-valid-key!']);
     expect(r.code).toBe(2);

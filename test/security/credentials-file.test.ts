@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -123,5 +124,24 @@ describe('the encrypted credentials file', () => {
     expect(result.mustSetEnvironment).toBe(true);
     expect(result.keyFile).toBeUndefined();
     expect(await readCredentialsFile(credentialsFilePath(config), result.next)).toEqual(secrets);
+  });
+
+  it('rotation of ML_CONNECTOR_MASTER_KEY_FILE writes the new key there and leaves its folder alone', async () => {
+    const keyDir = await mkdtemp(join(tmpdir(), 'mlc-keys-'));
+    await chmod(keyDir, 0o755);
+    const keyFile = join(keyDir, 'connector.key');
+    await writeFile(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+    const { config, dataDir } = await tempDataConfig({ ML_CONNECTOR_MASTER_KEY_FILE: keyFile });
+    const old = (await resolveMasterKey(config, { createIfMissing: true }))!;
+    expect(old.source).toBe('key-file');
+    await writeCredentialsFile(credentialsFilePath(config), old, secrets);
+    const result = await rotateMasterKey(config);
+    expect(result.keyFile).toBe(keyFile);
+    const reread = (await resolveMasterKey(config, { createIfMissing: false }))!;
+    expect(reread.id).toBe(result.next.id);
+    expect(await readCredentialsFile(credentialsFilePath(config), reread)).toEqual(secrets);
+    expect((await stat(keyDir)).mode & 0o777).toBe(0o755);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    await expect(stat(join(dataDir, 'master.key'))).rejects.toThrow(/ENOENT/);
   });
 });
