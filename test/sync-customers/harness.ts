@@ -23,7 +23,7 @@ export interface SyncHarness {
   listId: string;
   company: string;
   config: AppConfig;
-  startWorker(): Promise<{ worker: Worker; running: Promise<void> }>;
+  startWorker(vars?: Record<string, string>): Promise<{ worker: Worker; running: Promise<void> }>;
   runJob(input?: Partial<SyncJobInput>, id?: string): Promise<SyncJobResult>;
   stop(): Promise<void>;
 }
@@ -43,7 +43,7 @@ export async function startHarness(
   });
   const mc = await startMailchimpSimulator({});
   const listId = mc.state.createList({ name: 'Customers' });
-  const config = testConfig({
+  const configVars = {
     SAGE300_BASE_URL: sage.baseUrl,
     SAGE300_COMPANY: company,
     SAGE300_USERNAME: sage.username,
@@ -54,7 +54,8 @@ export async function startHarness(
     MAILCHIMP_LIST_ID: listId,
     MAILCHIMP_TIMEOUT_MS: '3000',
     ...opts.vars,
-  });
+  };
+  const config = testConfig(configVars);
   const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
   let counter = 0;
   const h: SyncHarness = {
@@ -64,11 +65,12 @@ export async function startHarness(
     listId,
     company,
     config,
-    async startWorker() {
+    async startWorker(vars) {
       const { logger } = memoryLogger('warn');
+      const workerConfig = vars ? testConfig({ ...configVars, ...vars }) : config;
       const worker = await createTestWorker(
         t,
-        createActivities({ config, logger, version: 'test', temporalClient: t.client }),
+        createActivities({ config: workerConfig, logger, version: 'test', temporalClient: t.client }),
       );
       const running = worker.run();
       const entry = { worker, running };
