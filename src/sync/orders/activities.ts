@@ -20,7 +20,7 @@ import {
   type WatermarkCandidate,
 } from '../types.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
-import { JobCache } from './job-cache.js';
+import { JobCache, ReadAhead } from './job-cache.js';
 import {
   dayOf,
   mapOrder,
@@ -95,6 +95,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
   // Kept across the job's page activities on this worker; a restarted worker simply upserts again.
   const products = new JobCache<string>(20, 200_000);
   const customers = new JobCache<ARCustomer | null>(20, 200_000);
+  const readAhead = new ReadAhead<FetchedPage>(4, 60_000);
 
   /** MAILCHIMP_STORE_ID, else one store per Sage company (`sage300-saminc` style, lower-case). */
   const storeId = (company: string): string =>
@@ -309,15 +310,19 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
         heartbeat(cp);
         const timer = setInterval(() => heartbeat(cp), HEARTBEAT_EVERY_MS);
         try {
-          let next: Promise<FetchedPage> | undefined = fetchPage(sage, input, cp.cursor);
+          let next: Promise<FetchedPage> | undefined =
+            (!input.keys && readAhead.take(input.jobId, cp.cursor)) || fetchPage(sage, input, cp.cursor);
           while (next) {
             const page: FetchedPage = await next;
             next = undefined;
             throwIfCancelled();
-            const moreWanted = cp.processed + page.records.length < plan.chunkSize;
-            if (!page.done && moreWanted && !input.keys) next = fetchPage(sage, input, page.lastKey);
-            // A rejected read-ahead is awaited (and thrown) on the next turn; never leave it unhandled.
-            next?.catch(() => undefined);
+            // Read the next Sage page while this one is written (also across the chunk boundary: the
+            // job's next activity, usually on this worker, picks it up instead of waiting for Sage).
+            const ahead = !page.done && !input.keys ? fetchPage(sage, input, page.lastKey) : undefined;
+            // A rejected read-ahead is awaited (and thrown) when used; never leave it unhandled.
+            ahead?.catch(() => undefined);
+            if (cp.processed + page.records.length < plan.chunkSize) next = ahead;
+            else if (ahead) readAhead.put(input.jobId, page.lastKey, ahead);
 
             // Outcomes of this Sage page join the checkpoint only once the page is settled, so a
             // retried attempt that re-does the page does not count it twice.

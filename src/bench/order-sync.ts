@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../logging/logger.js';
+import { startMailchimpSimulator } from '../sandbox/mailchimp/index.js';
+import { startSage300Simulator } from '../sandbox/sage300/index.js';
+import { jobId } from '../sync/job-id.js';
+import type { SyncJobResult } from '../sync/types.js';
+import { requireTemporalCli } from '../temporal/cli-path.js';
+import { startDevServer } from '../temporal/dev-server.js';
+import { createConnectorWorker } from '../worker/worker.js';
+
+export interface OrderSyncBenchOptions {
+  orders: number;
+  linesPerOrder: number;
+  /** Mailchimp simulator latency per request. */
+  latencyMs: number;
+  /** Mailchimp connections allowed (simulator cap and MAILCHIMP_MAX_CONNECTIONS, at most 10). */
+  maxConnections: number;
+  log: (line: string) => void;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
+
+/**
+ * A backfill of N orders through the whole stack: its own Temporal dev server, both simulators over
+ * HTTP and a real worker. Mailchimp caps simultaneous connections, so with one request per order the
+ * best possible rate is maxConnections / latency; the result says how close the sync gets.
+ */
+export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Record<string, number>> {
+  const { log } = opts;
+  const logger = createLogger({ level: 'warn' });
+  const dir = mkdtempSync(join(tmpdir(), 'ml-bench-orders-'));
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    const customersCount = Math.max(50, Math.min(5000, Math.ceil(opts.orders / 10)));
+    const itemsCount = 200;
+    const sage = await startSage300Simulator({
+      company: 'BENCH',
+      customers: 0,
+      orders: 0,
+      items: itemsCount,
+      pageSize: 1000,
+      today: '2026-11-27',
+    });
+    stops.push(() => sage.stop());
+    for (let i = 0; i < customersCount; i++) {
+      sage.data.addCustomer({
+        CustomerNumber: `B${String(i).padStart(6, '0')}`,
+        CustomerName: `Bench Customer ${i}`,
+        Email: `buyer${i}@bench-shop.com`,
+      });
+    }
+    const items = sage.data.items().map((it) => String(it.UnformattedItemNumber));
+    const built = Date.now();
+    for (let i = 0; i < opts.orders; i++) {
+      sage.data.enterOrder({
+        CustomerNumber: `B${String(i % customersCount).padStart(6, '0')}`,
+        lines: Array.from({ length: opts.linesPerOrder }, (_, k) => ({
+          item: items[(i * 7 + k * 13) % items.length]!,
+          quantity: 1 + ((i + k) % 5),
+          unitPrice: 5 + ((i * 3 + k) % 50),
+        })),
+      });
+    }
+    log(
+      `seeded ${opts.orders} orders x ${opts.linesPerOrder} lines, ${customersCount} customers, ${itemsCount} items in ${Date.now() - built} ms`,
+    );
+
+    const mc = await startMailchimpSimulator({
+      latencyMs: opts.latencyMs,
+      maxConnections: opts.maxConnections,
+    });
+    stops.push(() => mc.stop());
+    const listId = mc.state.createList({ name: 'Bench' });
+
+    const port = await freePort();
+    const server = await startDevServer({
+      cliPath: requireTemporalCli(),
+      dbFile: join(dir, 'temporal.sqlite'),
+      port,
+      uiPort: await freePort(),
+      namespace: 'default',
+      logger,
+      extraArgs: ['--headless'],
+    });
+    stops.push(() => server.stop());
+
+    const config = loadConfig({
+      env: {
+        LOG_LEVEL: 'warn',
+        TEMPORAL_ADDRESS: server.address,
+        SAGE300_BASE_URL: sage.baseUrl,
+        SAGE300_COMPANY: sage.company,
+        SAGE300_USERNAME: sage.username,
+        SAGE300_PASSWORD: sage.password,
+        MAILCHIMP_API_KEY: mc.apiKey,
+        MAILCHIMP_API_URL: mc.apiUrl,
+        MAILCHIMP_LIST_ID: listId,
+        MAILCHIMP_STORE_ID: 'bench-store',
+        MAILCHIMP_MAX_CONNECTIONS: String(Math.min(10, opts.maxConnections)),
+      },
+    });
+    const connection = await Connection.connect({ address: server.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const native = await NativeConnection.connect({ address: server.address });
+    stops.push(() => native.close());
+    const taskQueue = 'bench-orders';
+    const worker = await createConnectorWorker({
+      connection: native,
+      namespace: 'default',
+      taskQueue,
+      activities: createActivities({ config, logger, version: 'bench', temporalClient: client }),
+      shutdownGraceTime: '2s',
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+    });
+
+    const requestsBefore = mc.stats.requests;
+    const started = process.hrtime.bigint();
+    const result: SyncJobResult = await client.workflow.execute('orderSync', {
+      taskQueue,
+      workflowId: jobId('orders', sage.company, new Date(), 'manual'),
+      args: [{ stream: 'orders', company: sage.company, trigger: 'manual', full: true }],
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const written = result.counts.created + result.counts.updated;
+    const requests = mc.stats.requests - requestsBefore;
+    const ceiling = opts.maxConnections / (opts.latencyMs / 1000);
+    const rate = written / seconds;
+    const out = {
+      orders: opts.orders,
+      linesPerOrder: opts.linesPerOrder,
+      latencyMs: opts.latencyMs,
+      maxConnections: opts.maxConnections,
+      written,
+      failed: result.counts.failed,
+      seconds: round(seconds, 2),
+      recordsPerSecond: round(rate),
+      ceilingPerSecond: round(ceiling),
+      ratioOfCeiling: round(rate / ceiling, 3),
+      mailchimpRequests: requests,
+      requestsPerOrder: round(requests / Math.max(1, written), 3),
+      rejected429: mc.stats.rejected429,
+      maxConcurrent: mc.stats.maxConcurrent,
+      activities: result.pages,
+    };
+    log(
+      `order sync: ${written} orders in ${out.seconds} s = ${out.recordsPerSecond}/s; ceiling ${out.ceilingPerSecond}/s ` +
+        `(${opts.maxConnections} connections / ${opts.latencyMs} ms); ratio ${out.ratioOfCeiling}; ` +
+        `${requests} Mailchimp requests (${out.requestsPerOrder}/order), 429s ${out.rejected429}`,
+    );
+    return out;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
