@@ -105,10 +105,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     };
     const onEnd = () => (cleanup(), resolve(Buffer.concat(chunks)));
-    const onError = (err: Error) => (cleanup(), reject(err));
+    const onError = () => (
+      cleanup(),
+      reject(new HttpProblem(400, 'body cut short: the client closed the connection'))
+    );
     const onClose = () => (
       cleanup(),
-      reject(new Error('client closed the connection before the body ended'))
+      reject(new HttpProblem(400, 'body cut short: the client closed the connection'))
     );
     req.on('data', onData);
     req.on('end', onEnd);
@@ -217,7 +220,8 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     server.listen(options.port, host, () => (server.off('error', reject), resolve()));
   });
   const port = (server.address() as AddressInfo).port;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const bound = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const shownHost = bound.includes(':') ? `[${bound}]` : bound;
   logger.info({ host, port }, 'webhook receiver listening');
   return {
     url: `http://${shownHost}:${port}${webhookPath(options.secret)}`,

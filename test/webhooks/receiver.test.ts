@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
@@ -216,6 +217,19 @@ describe('webhook receiver against a real Temporal server', () => {
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
     }
+    // A client that hangs up halfway through its body.
+    const { port, pathname } = new URL(receiver.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `POST ${pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\ntype=subscr`,
+        );
+        setTimeout(() => (socket.destroy(), resolve()), 100);
+      });
+    });
+    await eventually(async () =>
+      log.lines.some((l) => l.includes('body cut short') && l.includes('"level":40')) ? true : undefined,
+    );
     expect((await httpRequest(receiver.url)).status).toBe(200);
     expect([...statuses].every((s) => s === 400 || s === 413)).toBe(true);
   });
