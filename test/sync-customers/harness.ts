@@ -53,6 +53,7 @@ export async function startHarness(
     MAILCHIMP_API_URL: mc.apiUrl,
     MAILCHIMP_LIST_ID: listId,
     MAILCHIMP_TIMEOUT_MS: '3000',
+    ML_CONNECTOR_TASK_QUEUE: t.taskQueue,
     ...opts.vars,
   };
   const config = testConfig(configVars);

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { startHarness, type SyncHarness } from './harness.js';
+import { eventually } from './members.js';
+import { testConfig } from '../helpers/config.js';
+import {
+  applySchedules,
+  deleteSchedule,
+  listSchedules,
+  pauseSchedule,
+  resumeSchedule,
+  triggerSchedule,
+} from '../../src/sync/schedules.js';
+import { scheduleId } from '../../src/sync/job-id.js';
+import { loadWatermark } from '../../src/sync/state-activities.js';
+import type { SyncJobResult } from '../../src/sync/types.js';
+
+describe('schedules from config', () => {
+  let h: SyncHarness;
+  beforeAll(async () => {
+    h = await startHarness({ customers: 30 });
+    await h.startWorker();
+  });
+  afterAll(async () => {
+    for (const stream of ['customers', 'orders'] as const) {
+      await deleteSchedule(h.t.client, scheduleId(stream, h.company)).catch(() => undefined);
+    }
+    await h?.stop();
+  });
+
+  it('apply creates both schedules, then updates them in place keeping their state', async () => {
+    const created = await applySchedules(h.t.client, h.config, h.company);
+    expect(created.map((a) => `${a.action} ${a.scheduleId}`)).toEqual([
+      `created ml-connector-customers-${h.company}`,
+      `created ml-connector-orders-${h.company}`,
+    ]);
+    const customers = h.t.client.schedule.getHandle(scheduleId('customers', h.company));
+    let d = await customers.describe();
+    expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+    expect(d.policies.catchupWindow).toBe(60 * 60 * 1000);
+    expect(d.spec.timezone).toBe('UTC');
+    expect(d.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'customerSync',
+      taskQueue: h.t.taskQueue,
+    });
+    const orders = await h.t.client.schedule.getHandle(scheduleId('orders', h.company)).describe();
+    expect(orders.action).toMatchObject({ workflowType: 'orderSync' });
+    expect(orders.action.type === 'startWorkflow' && orders.action.args).toEqual([
+      { stream: 'orders', company: h.company, trigger: 'schedule' },
+    ]);
+
+    await pauseSchedule(h.t.client, scheduleId('customers', h.company), 'maintenance');
+    const changed = testConfig({
+      SYNC_CUSTOMERS_CRON: '15 3 * * *',
+      SYNC_TIMEZONE: 'America/Toronto',
+      ML_CONNECTOR_TASK_QUEUE: h.t.taskQueue,
+    });
+    const updated = await applySchedules(h.t.client, changed, h.company);
+    expect(updated.every((a) => a.action === 'updated')).toBe(true);
+    d = await customers.describe();
+    expect(d.spec.timezone).toBe('America/Toronto');
+    expect(d.state.paused).toBe(true);
+    expect(d.state.note).toBe('maintenance');
+    const listed = await listSchedules(h.t.client);
+    expect(listed.find((s) => s.scheduleId === scheduleId('customers', h.company))?.paused).toBe(true);
+  });
+
+  it('trigger runs the job now (overlap SKIP) and the run shares the watermark with manual runs', async () => {
+    const id = scheduleId('customers', h.company);
+    await resumeSchedule(h.t.client, id);
+    await triggerSchedule(h.t.client, id);
+    const workflowId = await eventually(async () => {
+      const d = await h.t.client.schedule.getHandle(id).describe();
+      return d.info.recentActions.at(-1)?.action.workflow.workflowId;
+    });
+    expect(workflowId.startsWith(`customers-${h.company}-scheduled-`)).toBe(true);
+    const result = (await h.t.client.workflow.getHandle(workflowId).result()) as SyncJobResult;
+    expect(result).toMatchObject({ status: 'completed', trigger: 'schedule', stream: 'customers' });
+    expect((await loadWatermark(h.t.client, 'customers', h.company))?.jobId).toBe(workflowId);
+
+    // A manual run right after reads only from the watermark the scheduled run committed.
+    const manual = await h.runJob({});
+    expect(manual.fromDay).toBe(result.watermarkDay);
+    expect(manual.counts.read).toBeLessThan(30);
+  });
+});
