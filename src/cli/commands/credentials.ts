@@ -39,7 +39,9 @@ function validate(variable: string, value: string): void {
   const s = allSettings().find((x) => x.variable === variable);
   const parsed = s?.schema.safeParse(value);
   if (parsed && !parsed.success)
-    throw new UsageError(`${variable}: ${parsed.error.issues.map((i: { message: string }) => i.message).join('; ')}`);
+    throw new UsageError(
+      `${variable}: ${parsed.error.issues.map((i: { message: string }) => i.message).join('; ')}`,
+    );
 }
 
 /**
