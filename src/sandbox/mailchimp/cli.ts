@@ -5,7 +5,7 @@ import { waitForShutdownSignal } from '../../starter/signals.js';
 import { startMailchimpSimulator } from './index.js';
 
 export const MAILCHIMP_SANDBOX_USAGE =
-  'ml-connector sandbox mailchimp [--port N] [--api-key KEY] [--oauth-token TOKEN] [--latency-ms MS] ' +
+  'ml-connector sandbox mailchimp [--port N] [--api-key KEY] [--oauth-token TOKEN] [--latency-ms MS] [--latency-jitter-ms MS] ' +
   '[--batch-item-latency-ms MS] [--max-connections N] [--list-name NAME]';
 
 function intOption(name: string, raw: string | undefined): number | undefined {
@@ -22,6 +22,7 @@ export async function runMailchimpSandbox(argv: string[], ctx: CliContext): Prom
     'api-key': { type: 'string' },
     'oauth-token': { type: 'string' },
     'latency-ms': { type: 'string' },
+    'latency-jitter-ms': { type: 'string' },
     'batch-item-latency-ms': { type: 'string' },
     'max-connections': { type: 'string' },
     'list-name': { type: 'string' },
@@ -35,6 +36,7 @@ export async function runMailchimpSandbox(argv: string[], ctx: CliContext): Prom
     apiKey,
     oauthToken: values['oauth-token'],
     latencyMs: intOption('latency-ms', values['latency-ms']),
+    latencyJitterMs: intOption('latency-jitter-ms', values['latency-jitter-ms']),
     batchItemLatencyMs: intOption('batch-item-latency-ms', values['batch-item-latency-ms']),
     maxConnections: intOption('max-connections', values['max-connections']),
   });

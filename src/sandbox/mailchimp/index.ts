@@ -24,6 +24,7 @@ export interface MailchimpSimulatorOptions {
   /** Concurrent requests per credential before 429 (Mailchimp: 10). */
   maxConnections?: number;
   latencyMs?: number;
+  latencyJitterMs?: number;
   batchItemLatencyMs?: number;
   webhookRetryDelaysMs?: number[];
   webhookTimeoutMs?: number;
@@ -81,6 +82,7 @@ export async function startMailchimpSimulator(
   const oauthToken = opts.oauthToken ?? randomBytes(16).toString('hex');
   const settings: SimSettings = {
     latencyMs: opts.latencyMs ?? 0,
+    latencyJitterMs: opts.latencyJitterMs ?? 0,
     batchItemLatencyMs: opts.batchItemLatencyMs ?? 0,
     maxConnections: opts.maxConnections ?? 10,
     webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [60_000, 300_000, 900_000, 1_800_000, 2_700_000],
@@ -109,7 +111,9 @@ export async function startMailchimpSimulator(
       return ext.serveExtra(req, res, url, requestId);
     },
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than clients' idle-socket timeouts, so a reused keep-alive socket is not closed under them.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());

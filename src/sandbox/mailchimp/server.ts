@@ -136,7 +136,8 @@ export function createSimServer(d: ServerDeps): Server {
 
     const rawBody = await readBody(req);
     const faults = d.faults.value;
-    const latency = faults.latencyMs ?? d.settings.latencyMs;
+    const jitter = d.settings.latencyJitterMs > 0 ? Math.random() * d.settings.latencyJitterMs : 0;
+    const latency = (faults.latencyMs ?? d.settings.latencyMs) + jitter;
     if (latency > 0) await sleep(latency);
     if (faults.hangRate && Math.random() < faults.hangRate) return; // never answered; the slot stays taken
     if (faults.errorRate && Math.random() < faults.errorRate) {

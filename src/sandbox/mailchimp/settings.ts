@@ -1,6 +1,8 @@
 /** Tunables a test may change while the simulator runs. */
 export interface SimSettings {
   latencyMs: number;
+  /** Extra random latency in [0, latencyJitterMs) added to each request. */
+  latencyJitterMs: number;
   batchItemLatencyMs: number;
   maxConnections: number;
   /** Waits before each webhook redelivery after a non-2xx answer (Mailchimp: minutes, growing). */
