@@ -256,8 +256,6 @@ class Parser {
     if (word === 'null') return { type: 'literal', value: null, valueType: 'null' };
     const after = this.peek();
     if (after.kind === 'punct' && after.value === '(') return this.parseCall(word, t.pos);
-    if (after.kind === 'ident' && after.value === '/')
-      throw new ODataSyntaxError(`Property paths are not supported`);
     const propType = this.props.get(word);
     if (!propType) {
       throw new ODataSyntaxError(`Could not find a property named '${word}' on type '${this.entityType}'.`);
