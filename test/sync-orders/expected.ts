@@ -17,8 +17,9 @@ export interface ExpectedOrder {
 
 const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 
-// Mailchimp refuses reserved top-level domains as fake addresses (the simulator models that rule).
-const RESERVED_TLD = /\.(example|invalid|test|localhost|local)$/i;
+// Mailchimp refuses addresses at never-delivering top-level domains, and ones whose local part
+// repeats the domain name, as fake (the simulator models both rules).
+const RESERVED_TLD = /\.(invalid|test|localhost)$/i;
 
 export function chosenEmail(c: Row | undefined): string | undefined {
   if (!c) return undefined;

@@ -34,7 +34,6 @@ describe('orderSync against both simulators on a real Temporal server', () => {
   it('a backfill puts every non-quote order of a customer with a valid email in the store exactly once', async () => {
     const { orders: expected, rejected } = classifyOrders(h.sage.data.orders(), h.sage.data.customers());
     expect(expected.size).toBeGreaterThan(30);
-    expect(rejected.size).toBeGreaterThan(0);
     const handle = await h.startJob({ full: true });
     const result = await handle.result();
     expect(result.status).toBe('completed');
