@@ -160,6 +160,13 @@ export class Sage300Client {
     const records = page.records;
     const last = records[records.length - 1];
     const lastKey = last ? keyOf(entity, last) : opts.after;
+    if (last && opts.after !== undefined && !(lastKey! > opts.after)) {
+      // A server ignoring the key filter would otherwise make the caller loop forever on one page.
+      throw new Sage300Error(
+        `Sage 300 ignored the keyset filter on ${SAGE_ENTITIES[entity].set} (${key} did not advance past ${JSON.stringify(opts.after)})`,
+        { code: 'InvalidResponse', retryable: false },
+      );
+    }
     if (page.nextLink) {
       this.sawNextLink = true;
       return { records, lastKey, done: false };
