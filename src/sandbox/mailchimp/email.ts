@@ -1,8 +1,8 @@
 import { ApiProblem } from './problems.js';
 
-// Reserved TLDs that never deliver. (`.example` is reserved too, but seeded ERP data uses it as a
-// stand-in for real domains, so only these unmistakable ones count as fake.)
-const FAKE_TLDS = new Set(['invalid', 'test', 'localhost']);
+// Reserved TLDs (RFC 2606/6761) never deliver; Mailchimp refuses such addresses as fake. Seeded ERP data
+// relies on this: its `.example` addresses are the simulator's stand-in for undeliverable ones.
+const FAKE_TLDS = new Set(['invalid', 'test', 'example', 'localhost', 'local']);
 const SYNTAX =
   /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 
