@@ -61,21 +61,24 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
     }
 
     if (options.firstSync && company) {
-      await runFirstSync(runtime.client, {
-        stream: 'customers',
-        company,
-        taskQueue: runtime.config.temporal.taskQueue,
-        namespace: runtime.config.temporal.namespace,
-        trigger: sandbox ? 'sandbox' : 'manual',
-        // The sandbox audience is new on every start, while Temporal (and the watermark) persists.
-        full: Boolean(sandbox),
-        uiUrl: runtime.devServer?.uiUrl,
-        out,
-      }).catch((err: unknown) => {
-        // The connector keeps running (schedules, worker); the operator sees why the first job did not.
-        logger.error({ err }, 'first customer sync could not run');
-        out(`First customer sync could not run: ${(err as Error).message}`);
-      });
+      // Customers first: an order's customer then already is an audience member with its merge fields.
+      for (const stream of ['customers', 'orders'] as const) {
+        await runFirstSync(runtime.client, {
+          stream,
+          company,
+          taskQueue: runtime.config.temporal.taskQueue,
+          namespace: runtime.config.temporal.namespace,
+          trigger: sandbox ? 'sandbox' : 'manual',
+          // The sandbox audience and store are new on every start, while Temporal (and the watermark) persists.
+          full: Boolean(sandbox),
+          uiUrl: runtime.devServer?.uiUrl,
+          out,
+        }).catch((err: unknown) => {
+          // The connector keeps running (schedules, worker); the operator sees why the first job did not.
+          logger.error({ err, stream }, 'first sync could not run');
+          out(`First ${stream} sync could not run: ${(err as Error).message}`);
+        });
+      }
     }
 
     const signal = await Promise.race([waitForShutdownSignal(), running.then(() => undefined)]);
