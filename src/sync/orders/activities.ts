@@ -372,7 +372,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
                   key: w.key,
                   mailchimpId: w.body.id,
                   email: maskEmail(w.body.customer.email_address),
-                  reason: [err.title, err.detail].filter(Boolean).join(': ') || 'rejected',
+                  reason: maskEmail([err.title, err.detail].filter(Boolean).join(': ')) || 'rejected',
                   ...(err.status ? { status: err.status } : {}),
                 });
               }

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readJobTrail } from '../../src/sync/audit.js';
+import { replayJob } from '../../src/sync/replay.js';
+import type { SyncJobResult } from '../../src/sync/types.js';
+import { readStoreOrders, startOrderHarness, type OrderHarness } from './harness.js';
+
+describe('orders in audit and replay', () => {
+  let h: OrderHarness;
+  beforeAll(async () => {
+    h = await startOrderHarness({ customers: 10, orders: 12, items: 4 });
+    await h.startWorker();
+  });
+  afterAll(async () => h?.stop());
+
+  it('a refused order is in the audit trail with a masked email, and replay re-sends it once fixed', async () => {
+    h.sage.data.addCustomer({
+      CustomerNumber: 'NEWCO',
+      CustomerName: 'New Co',
+      Email: 'orders@newco.invalid',
+    });
+    const item = String(h.sage.data.items()[0]!.UnformattedItemNumber);
+    const order = h.sage.data.enterOrder({
+      CustomerNumber: 'NEWCO',
+      lines: [{ item, quantity: 4, unitPrice: 12.5 }],
+    });
+    const key = String(order.OrderUniquifier);
+
+    const handle = await h.startJob({ full: true });
+    await handle.result();
+    const trail = await readJobTrail(h.t.client, handle.workflowId);
+    const failed = trail.records.find((r) => r.key === key);
+    expect(failed).toMatchObject({ action: 'failed', status: 400, mailchimpId: String(order.OrderNumber) });
+    expect(failed!.email).not.toContain('orders@newco');
+    expect(JSON.stringify(trail.records)).not.toContain('orders@newco.invalid');
+
+    h.sage.data.editCustomer('NEWCO', { Email: 'orders@newco.com' });
+    const replay = await replayJob(h.t.client, handle.workflowId, { taskQueue: h.t.taskQueue });
+    expect(replay?.keys).toContain(key);
+    const result = (await replay!.handle.result()) as SyncJobResult;
+    expect(result.counts.created).toBeGreaterThanOrEqual(1);
+    const stored = (await readStoreOrders(h)).filter((o) => o.id === String(order.OrderNumber));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ order_total: order.OrderTotal, customer: { id: 'NEWCO' } });
+  });
+});
