@@ -26,7 +26,8 @@ import {
 import { customerMergeFields, mappingSettings } from './settings.js';
 
 /** Members written per bulk call: enough to keep every allowed connection busy, small enough to heartbeat often. */
-const WRITE_CHUNK = 100;
+const WRITE_CHUNK = 50;
+const CHUNKS_IN_FLIGHT = 3;
 /** Rounds of re-trying members Mailchimp answered with a retryable error, inside one attempt. */
 const RETRY_ROUNDS = 3;
 const HEARTBEAT_EVERY_MS = 5_000;
@@ -255,34 +256,43 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
           for (let round = 0; pending.length > 0; round++) {
             const retryable: PendingWrite[] = [];
             let lastError = '';
-            for (let i = 0; i < pending.length; i += WRITE_CHUNK) {
-              throwIfCancelled();
-              const chunk = pending.slice(i, i + WRITE_CHUNK);
-              const outcomes = await mailchimp.upsertMembers(
-                list,
-                chunk.map((w) => w.member),
-              );
-              outcomes.forEach((outcome, j) => {
-                const w = chunk[j]!;
-                if (outcome.ok) {
-                  checkpoint.written.push([w.key, outcome.action]);
-                } else if (outcome.error.kind === 'retryable') {
-                  retryable.push(w);
-                  lastError = [outcome.error.status, outcome.error.title].filter(Boolean).join(' ');
-                } else {
-                  checkpoint.failed.push({
-                    key: w.key,
-                    email: maskEmail(w.member.email),
-                    // Mailchimp's detail often quotes the address: masked like everything else.
-                    reason:
-                      maskEmail([outcome.error.title, outcome.error.detail].filter(Boolean).join(': ')) ||
-                      'rejected',
-                    ...(outcome.error.status ? { status: outcome.error.status } : {}),
-                  });
-                }
-              });
-              heartbeat(checkpoint);
-            }
+            const chunks: PendingWrite[][] = [];
+            for (let i = 0; i < pending.length; i += WRITE_CHUNK)
+              chunks.push(pending.slice(i, i + WRITE_CHUNK));
+            // A few chunks in flight at once: the client's shared limiter keeps the connection cap,
+            // and the next chunk fills the connections a finishing chunk leaves idle.
+            let nextChunk = 0;
+            const writeChunks = async () => {
+              while (nextChunk < chunks.length) {
+                throwIfCancelled();
+                const chunk = chunks[nextChunk++]!;
+                const outcomes = await mailchimp.upsertMembers(
+                  list,
+                  chunk.map((w) => w.member),
+                );
+                outcomes.forEach((outcome, j) => {
+                  const w = chunk[j]!;
+                  if (outcome.ok) {
+                    checkpoint.written.push([w.key, outcome.action]);
+                  } else if (outcome.error.kind === 'retryable') {
+                    retryable.push(w);
+                    lastError = [outcome.error.status, outcome.error.title].filter(Boolean).join(' ');
+                  } else {
+                    checkpoint.failed.push({
+                      key: w.key,
+                      email: maskEmail(w.member.email),
+                      // Mailchimp's detail often quotes the address: masked like everything else.
+                      reason:
+                        maskEmail([outcome.error.title, outcome.error.detail].filter(Boolean).join(': ')) ||
+                        'rejected',
+                      ...(outcome.error.status ? { status: outcome.error.status } : {}),
+                    });
+                  }
+                });
+                heartbeat(checkpoint);
+              }
+            };
+            await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, chunks.length) }, writeChunks));
             pending = retryable;
             if (pending.length === 0) break;
             if (round + 1 >= RETRY_ROUNDS) {
