@@ -1,6 +1,6 @@
 import { MEMBER_STATUSES, type WritableStatus } from './audience.js';
 import type { SimContext } from './context.js';
-import { createChecked, memberExists, updateMember } from './members-api.js';
+import { createChecked, memberExists, updateMember } from './member-writes.js';
 import { ApiProblem, invalidResource } from './problems.js';
 import type { Router } from './router.js';
 import { FieldChecker, boolParam, objectBody, subscriberHash, type Json } from './validate.js';

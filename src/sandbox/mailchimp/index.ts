@@ -4,7 +4,7 @@ import { MailchimpApi } from './api.js';
 import { Audience, type MemberStatus, type WebhookEventType } from './audience.js';
 import { SimContext } from './context.js';
 import { installExtensions } from './extensions.js';
-import { insertMember } from './members-api.js';
+import { insertMember } from './member-writes.js';
 import { oauthMetadataHandler } from './oauth.js';
 import { createSimServer, type SimStats } from './server.js';
 import { Faults, type SimSettings } from './settings.js';
