@@ -48,6 +48,11 @@ describe('Mailchimp simulator: concurrency limit and faults', () => {
         }),
       ).rejects.toThrow();
       expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      // With a short cut-off the simulator drops the connection itself.
+      sim.faults.set({ hangMs: 50 });
+      await expect(
+        fetch(`${sim.apiUrl}/ping`, { headers: { authorization: `Bearer ${sim.oauthToken}` } }),
+      ).rejects.toThrow();
     } finally {
       sim.faults.clear();
     }

@@ -139,7 +139,11 @@ export function createSimServer(d: ServerDeps): Server {
     const jitter = d.settings.latencyJitterMs > 0 ? Math.random() * d.settings.latencyJitterMs : 0;
     const latency = (faults.latencyMs ?? d.settings.latencyMs) + jitter;
     if (latency > 0) await sleep(latency);
-    if (faults.hangRate && Math.random() < faults.hangRate) return; // never answered; the slot stays taken
+    if (faults.hangRate && Math.random() < faults.hangRate) {
+      // No answer; the request keeps its connection slot until the client gives up or the cut-off.
+      setTimeout(() => res.destroy(), faults.hangMs ?? 120_000).unref();
+      return;
+    }
     if (faults.errorRate && Math.random() < faults.errorRate) {
       const statuses = faults.errorStatuses?.length ? faults.errorStatuses : [500];
       const status = statuses[Math.floor(Math.random() * statuses.length)] ?? 500;

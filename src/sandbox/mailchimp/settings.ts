@@ -16,8 +16,10 @@ export interface FaultSettings {
   errorStatuses?: number[];
   /** Overrides the configured per-request latency while set. */
   latencyMs?: number;
-  /** Share of API requests (0..1) that never get an answer. */
+  /** Share of API requests (0..1) that get no answer; the connection is dropped after `hangMs`. */
   hangRate?: number;
+  /** How long a hung request holds its connection before it is dropped (Mailchimp cuts calls at 120 s). */
+  hangMs?: number;
 }
 
 export class Faults {
