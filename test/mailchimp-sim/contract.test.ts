@@ -119,6 +119,19 @@ describeWithSpec('Mailchimp simulator: responses conform to the 3.0.55 OpenAPI s
     await new Promise((r) => setTimeout(r, 200));
     await call('GET', `/batches/${String(batch.id)}`);
     await call('GET', `/lists/${list}/webhooks`);
+    await call('POST', `/lists/${list}`, {
+      members: [
+        { email_address: 'bulk@acme.io', status: 'subscribed' },
+        { email_address: 'ann@acme.io', status: 'subscribed' },
+      ],
+    });
+    await call('PUT', '/ecommerce/stores/s1/products/p1/variants/p1-red', {
+      id: 'p1-red',
+      title: 'Red',
+      price: 3,
+    });
+    await call('GET', '/ecommerce/stores/s1/products/p1/variants');
+    await call('GET', `/lists/${list}/members?fields=members.email_address,total_items`);
     await call('POST', `/lists/${list}/members/${h}/actions/delete-permanent`);
     await call('GET', `/lists/${list}/members/${h}`);
     expect(violations).toEqual([]);

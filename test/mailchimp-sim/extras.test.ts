@@ -89,3 +89,21 @@ describe('Mailchimp simulator: batch subscribe, field selection, variants, data 
     expect(res.body.title).toBe('Wrong Datacenter');
   });
 });
+
+describe('Mailchimp simulator: malformed requests', () => {
+  it('answers JSON Parse Exception for a body that is not JSON', async () => {
+    const sim = await startMailchimpSimulator();
+    try {
+      const list = sim.state.createList();
+      const res = await fetch(`${sim.apiUrl}/lists/${list}/members`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sim.oauthToken}`, 'content-type': 'application/json' },
+        body: '{"email_address":',
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { title: string }).title).toBe('JSON Parse Exception');
+    } finally {
+      await sim.stop();
+    }
+  });
+});
