@@ -4,6 +4,7 @@ import { eventually, readMembers } from './members.js';
 import { failedKeys, readJobTrail } from '../../src/sync/audit.js';
 import { replayJob } from '../../src/sync/replay.js';
 import type { SyncJobResult } from '../../src/sync/types.js';
+import { SA } from '../../src/temporal/search-attributes.js';
 
 describe('audit trail and replay of failed records', () => {
   let h: SyncHarness;
@@ -36,6 +37,21 @@ describe('audit trail and replay of failed records', () => {
     });
   });
 
+  it('is findable by its search attributes (counts, never emails)', async () => {
+    const query = `SyncStream = "customers" AND SageCompany = "${h.company}" AND SyncTrigger = "manual" AND RecordsFailed > 0`;
+    const found = await eventually(async () => {
+      for await (const w of h.t.client.workflow.list({ query })) {
+        if (w.workflowId === jobId) return w;
+      }
+      return undefined;
+    });
+    const attrs = found.typedSearchAttributes;
+    const trail = await readJobTrail(h.t.client, jobId);
+    expect(attrs.get(SA.recordsRead)).toBe(trail.counts.read);
+    expect(attrs.get(SA.recordsWritten)).toBe(trail.counts.created + trail.counts.updated);
+    expect(attrs.get(SA.recordsFailed)).toBe(trail.counts.failed);
+  });
+
   it('replay re-sends exactly the failed records; once fixed they arrive; twice is harmless', async () => {
     const failed = failedKeys(await readJobTrail(h.t.client, jobId));
     expect(failed).toContain('HOLD01');
@@ -57,7 +73,9 @@ describe('audit trail and replay of failed records', () => {
     }))!;
     const r2 = (await second.handle.result()) as SyncJobResult;
     expect(r2.status).toBe('completed');
-    expect(r2.counts.created).toBe(0);
+    // The fixed record is written again (an idempotent upsert), the rest fail again as before.
+    expect(r2.counts.created + r2.counts.updated).toBe(1);
+    expect(r2.counts.failed).toBe(r1.counts.failed);
     expect((await readMembers(h)).length).toBe(before);
 
     // The replay is findable by the job it replays.
