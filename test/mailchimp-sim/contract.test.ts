@@ -6,12 +6,11 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
 
-// The spec lives in the repo's contracts/ folder when copied there, else in the shared workspace.
+// The spec lives beside the checkout (CI lays shared/ next to the clone), or where MAILCHIMP_OPENAPI_SPEC says.
 const SPEC_NAME = 'mailchimp-marketing-3.0.55.openapi.json';
 const SPEC = [
   process.env.MAILCHIMP_OPENAPI_SPEC,
-  fileURLToPath(new URL(`../../contracts/${SPEC_NAME}`, import.meta.url)),
-  `/work/shared/contracts/${SPEC_NAME}`,
+  fileURLToPath(new URL(`../../../shared/contracts/${SPEC_NAME}`, import.meta.url)),
 ].find((p): p is string => !!p && existsSync(p));
 const PRISM = fileURLToPath(new URL('../../node_modules/.bin/prism', import.meta.url));
 
@@ -29,6 +28,8 @@ async function freePort(): Promise<number> {
  * that breaks the schema (missing required field, wrong type, value outside an enum) comes back as 500.
  */
 // Skipped only when the OpenAPI document is not on this machine (it is not an npm dependency).
+// Skipped only where the spec file is absent: there is nothing to check against then.
+if (!SPEC) console.warn(`contract test skipped: ${SPEC_NAME} not found beside the checkout (../shared/contracts) or at MAILCHIMP_OPENAPI_SPEC`);
 const describeWithSpec = SPEC ? describe : describe.skip;
 
 describeWithSpec('Mailchimp simulator: responses conform to the 3.0.55 OpenAPI spec (Prism proxy)', () => {
