@@ -12,7 +12,7 @@ import { subscriberHash } from '../mailchimp/hash.js';
 import { siblingModule } from '../paths.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { startSage300Simulator } from '../sandbox/sage300/index.js';
-import { readJobTrail } from '../sync/audit.js';
+import { historyEvents, readJobTrail } from '../sync/audit.js';
 import { DEFAULT_MAPPING_SETTINGS, mapCustomer, type CustomerFields } from '../sync/customers/mapping.js';
 import { jobId } from '../sync/job-id.js';
 import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
@@ -202,7 +202,7 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
     let events = 0;
     const trail = await readJobTrail(client, id);
     for (const runId of trail.runIds) {
-      events += (await client.workflow.getHandle(id, runId).fetchHistory()).events?.length ?? 0;
+      for await (const _event of historyEvents(client, id, runId)) events++;
     }
 
     const mcStats = await mc.stats();

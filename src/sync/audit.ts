@@ -36,6 +36,28 @@ export interface JobTrail {
   records: AuditRecord[];
 }
 
+/**
+ * A run's events, fetched in small pages: a page activity's result can be tens of kilobytes, and
+ * one gRPC answer may not exceed 4 MB.
+ */
+export async function* historyEvents(
+  client: Client,
+  workflowId: string,
+  runId: string,
+): AsyncIterable<proto.temporal.api.history.v1.IHistoryEvent> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const res = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId, runId },
+      maximumPageSize: 50,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    for (const event of res.history?.events ?? []) yield event;
+    nextPageToken = res.nextPageToken?.length ? res.nextPageToken : undefined;
+  } while (nextPageToken);
+}
+
 function isPageResult(value: unknown): value is PageResult {
   const v = value as Partial<PageResult> | undefined;
   return Boolean(v && typeof v === 'object' && v.counts && v.trail && Array.isArray(v.trail.created));
@@ -64,11 +86,10 @@ export async function readJobTrail(client: Client, jobId: string): Promise<JobTr
   while (runId && run < 10_000) {
     run++;
     trail.runIds.push(runId);
-    const history = await client.workflow.getHandle(jobId, runId).fetchHistory();
     const scheduled = new Map<string, string>();
     let page = 0;
     let next: string | undefined;
-    for (const event of history.events ?? []) {
+    for await (const event of historyEvents(client, jobId, runId)) {
       switch (event.eventType) {
         case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
           if (run === 1) {
@@ -95,8 +116,17 @@ export async function readJobTrail(client: Client, jobId: string): Promise<JobTr
           for (const action of ['created', 'updated', 'unchanged'] as const) {
             for (const key of t[action]) trail.records.push({ key, action, run, page });
           }
-          for (const d of t.skipped) trail.records.push({ ...d, action: 'skipped', run, page });
-          for (const d of t.failed) trail.records.push({ ...d, action: 'failed', run, page });
+          for (const d of [
+            ...t.skipped.map((x) => ['skipped', x] as const),
+            ...t.failed.map((x) => ['failed', x] as const),
+          ]) {
+            const [action, { reasonRef, ...detail }] = d;
+            const reason =
+              reasonRef !== undefined
+                ? (t.reasons?.[reasonRef] ?? '').split('<email>').join(detail.email ?? 'the address')
+                : detail.reason;
+            trail.records.push({ ...detail, ...(reason ? { reason } : {}), action, run, page });
+          }
           break;
         }
         case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:

@@ -134,6 +134,8 @@ export interface RecordDetail {
   /** Masked email (p***@m***.example), never the address itself. */
   email?: string;
   reason?: string;
+  /** Index into the page's `reasons` (a repeated reason is stored once per page). */
+  reasonRef?: number;
   status?: number;
   mailchimpId?: string;
 }
@@ -145,6 +147,8 @@ export interface PageTrail {
   unchanged: string[];
   skipped: RecordDetail[];
   failed: RecordDetail[];
+  /** Distinct failure reasons of the page, referenced by `reasonRef`. */
+  reasons?: string[];
 }
 
 export function emptyTrail(): PageTrail {

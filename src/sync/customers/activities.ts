@@ -308,6 +308,20 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
           // 4. Outcomes, in page order, and the high-water mark seen.
           const written = new Map(checkpoint.written);
           const failed = new Map(checkpoint.failed.map((f) => [f.key, f]));
+          // Mailchimp's reasons repeat the (masked) address: stored once per page with the address
+          // taken out, so a page of a thousand refusals stays a few kilobytes in history.
+          const reasonIndex = new Map<string, number>();
+          const compactFailure = (f: RecordDetail): RecordDetail => {
+            if (!f.reason) return f;
+            const generic = f.email ? f.reason.split(f.email).join('<email>') : f.reason;
+            let ref = reasonIndex.get(generic);
+            if (ref === undefined) {
+              ref = reasonIndex.size;
+              reasonIndex.set(generic, ref);
+            }
+            const { reason: _reason, ...rest } = f;
+            return { ...rest, reasonRef: ref };
+          };
           for (const w of toWrite) {
             const action = written.get(w.key);
             if (action) {
@@ -316,7 +330,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
               fingerprints.set(w.key, { day: w.day, fp: w.fp });
             } else {
               counts.failed++;
-              trail.failed.push(failed.get(w.key) ?? { key: w.key, reason: 'not written' });
+              trail.failed.push(compactFailure(failed.get(w.key) ?? { key: w.key, reason: 'not written' }));
             }
           }
           let maxDay: string | undefined;
@@ -327,6 +341,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
           const seenFps = maxDay
             ? [...fingerprints.values()].filter((f) => f.day === maxDay).map((f) => f.fp)
             : [];
+          if (reasonIndex.size > 0) trail.reasons = [...reasonIndex.keys()];
           return {
             counts,
             trail,
