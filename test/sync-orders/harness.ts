@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createActivities } from '../../src/activities/index.js';
 import type { AppConfig } from '../../src/config/index.js';
 import { orderSync } from '../../src/workflows/index.js';
@@ -22,7 +22,7 @@ export interface OrderHarness {
   company: string;
   config: AppConfig;
   startWorker(): Promise<{ worker: Worker; running: Promise<void> }>;
-  startJob(input?: Partial<SyncJobInput>): Promise<WorkflowHandle<typeof orderSync>>;
+  startJob(input?: Partial<SyncJobInput>): Promise<WorkflowHandleWithFirstExecutionRunId<typeof orderSync>>;
   runJob(input?: Partial<SyncJobInput>): Promise<SyncJobResult>;
   /** GET through the simulator's HTTP API, as any Mailchimp client would. */
   api<T>(path: string): Promise<T>;
