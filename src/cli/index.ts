@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   audit: () => import('./commands/audit.js'),
   replay: () => import('./commands/replay.js'),
   sandbox: () => import('./commands/sandbox.js'),
+  bench: () => import('./commands/bench.js'),
 };
 
 async function help(out: (l: string) => void): Promise<void> {
