@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createActivities } from '../../src/activities/index.js';
 import type { AppConfig } from '../../src/config/index.js';
 import { orderSync } from '../../src/workflows/index.js';
 import { jobId } from '../../src/sync/job-id.js';
+import { createDataConverter } from '../../src/temporal/data-converter.js';
 import type { SyncJobInput, SyncJobResult } from '../../src/sync/types.js';
 import { startSage300Simulator, type Sage300Simulator } from '../../src/sandbox/sage300/index.js';
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
@@ -21,6 +25,8 @@ export interface OrderHarness {
   listId: string;
   company: string;
   config: AppConfig;
+  /** The variables `config` was read from (a child `ml-connector worker` gets the same). */
+  vars: Record<string, string>;
   startWorker(): Promise<{ worker: Worker; running: Promise<void> }>;
   startJob(input?: Partial<SyncJobInput>): Promise<WorkflowHandleWithFirstExecutionRunId<typeof orderSync>>;
   runJob(input?: Partial<SyncJobInput>): Promise<SyncJobResult>;
@@ -37,10 +43,19 @@ export async function startOrderHarness(
     sagePageSize?: number;
     mailchimpLatencyMs?: number;
     vars?: Record<string, string>;
+    /** Encrypt payloads like the production worker does (needed to share jobs with `ml-connector worker`). */
+    encrypted?: boolean;
   } = {},
 ): Promise<OrderHarness> {
   const company = `O${randomBytes(3).toString('hex').toUpperCase().slice(0, 5)}`;
-  const t = await connectTestTemporal();
+  const securityVars: Record<string, string> = opts.encrypted
+    ? {
+        ML_CONNECTOR_MASTER_KEY: randomBytes(32).toString('hex'),
+        ML_CONNECTOR_DATA_DIR: mkdtempSync(join(tmpdir(), 'orders-test-')),
+      }
+    : {};
+  const dataConverter = opts.encrypted ? await createDataConverter(testConfig(securityVars)) : undefined;
+  const t = await connectTestTemporal({ dataConverter });
   const sage = await startSage300Simulator({
     company,
     customers: opts.customers ?? 40,
@@ -51,7 +66,7 @@ export async function startOrderHarness(
   });
   const mc = await startMailchimpSimulator({ latencyMs: opts.mailchimpLatencyMs ?? 0 });
   const listId = mc.state.createList({ name: 'Customers' });
-  const config = testConfig({
+  const vars: Record<string, string> = {
     SAGE300_BASE_URL: sage.baseUrl,
     SAGE300_COMPANY: company,
     SAGE300_USERNAME: sage.username,
@@ -62,8 +77,10 @@ export async function startOrderHarness(
     MAILCHIMP_LIST_ID: listId,
     MAILCHIMP_STORE_ID: STORE_ID,
     MAILCHIMP_TIMEOUT_MS: '5000',
+    ...securityVars,
     ...opts.vars,
-  });
+  };
+  const config = testConfig(vars);
   const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
   let counter = 0;
   const h: OrderHarness = {
@@ -73,11 +90,13 @@ export async function startOrderHarness(
     listId,
     company,
     config,
+    vars,
     async startWorker() {
       const { logger } = memoryLogger('warn');
       const worker = await createTestWorker(
         t,
         createActivities({ config, logger, version: 'test', temporalClient: t.client }),
+        { dataConverter },
       );
       const running = worker.run();
       const entry = { worker, running };
