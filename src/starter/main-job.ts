@@ -7,6 +7,8 @@ import { waitForShutdownSignal } from './signals.js';
 import { startSandbox } from './sandbox.js';
 import { runFirstSync } from './first-sync.js';
 import { applySchedules } from '../sync/schedules.js';
+import { startEmbeddedUiCodec } from './ui-codec.js';
+import { startConfiguredWebhookReceiver } from '../webhooks/serve.js';
 
 export interface MainJobOptions {
   config: AppConfig;
@@ -36,8 +38,14 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
       out('Sandbox mode (no Sage 300 and/or Mailchimp configured):');
       for (const note of sandbox.notes) out(`  ${note}`);
     }
-    const runtime = await openTemporal(config, logger, { embedded: true });
+    const uiCodec = config.temporal.address ? undefined : await startEmbeddedUiCodec(config, logger);
+    if (uiCodec) stops.push(() => uiCodec.server.close());
+    const runtime = await openTemporal(config, logger, {
+      embedded: true,
+      devServerArgs: uiCodec?.devServerArgs,
+    });
     stops.push(() => runtime.close());
+    if (uiCodec) out(`Temporal UI decodes payloads through the codec server on ${uiCodec.server.url}`);
     if (runtime.devServer)
       out(`Temporal UI: ${runtime.devServer.uiUrl}  (server ${runtime.devServer.address})`);
 
@@ -50,6 +58,18 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
     out(
       `Worker polling task queue "${runtime.config.temporal.taskQueue}" in namespace "${runtime.config.temporal.namespace}". Ctrl-C stops.`,
     );
+
+    const receiver = await startConfiguredWebhookReceiver({
+      config: runtime.config,
+      client: runtime.client,
+      logger,
+    });
+    if (receiver) {
+      stops.push(() => receiver.stop());
+      out(
+        `Mailchimp webhook receiver listening on port ${receiver.port} (register it with \`ml-connector webhooks register --base-url <public URL>\`)`,
+      );
+    }
 
     const company = runtime.config.sage300.company;
     if (company) {

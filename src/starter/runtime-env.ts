@@ -23,7 +23,7 @@ export interface TemporalRuntime {
 export async function openTemporal(
   config: AppConfig,
   logger: Logger,
-  options: { embedded: boolean },
+  options: { embedded: boolean; devServerArgs?: string[] },
 ): Promise<TemporalRuntime> {
   let devServer: DevServer | undefined;
   let effective = config;
@@ -39,6 +39,7 @@ export async function openTemporal(
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
       logger,
+      extraArgs: options.devServerArgs,
     });
     effective = { ...config, temporal: { ...config.temporal, address: devServer.address } };
   }

@@ -28,7 +28,13 @@ function alive(pid: number): boolean {
 // The real `ml-connector start` (the built CLI that `npm start` runs) in its own process.
 describe('ml-connector start', () => {
   it('brings up an embedded Temporal with its UI and a polling worker, and stops cleanly on SIGINT', async () => {
-    const [port, uiPort] = [await freePort(), await freePort()];
+    const [port, uiPort, codecPort, webhookPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const webhookSecret = 'start-test-secret-0123456789';
     const dataDir = mkdtempSync(join(tmpdir(), 'mlc-start-'));
     const child = spawn(process.execPath, ['bin/ml-connector.js', 'start', '--no-first-sync'], {
       env: {
@@ -37,6 +43,9 @@ describe('ml-connector start', () => {
         ML_CONNECTOR_DATA_DIR: dataDir,
         TEMPORAL_DEV_SERVER_PORT: String(port),
         TEMPORAL_UI_PORT: String(uiPort),
+        CODEC_SERVER_PORT: String(codecPort),
+        WEBHOOK_PORT: String(webhookPort),
+        WEBHOOK_SECRET: webhookSecret,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,6 +63,18 @@ describe('ml-connector start', () => {
     }
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
+    // The embedded UI decodes encrypted payloads through the codec server that start runs.
+    const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as {
+      Codec: { Endpoint: string };
+    };
+    expect(settings.Codec.Endpoint).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${codecPort}/t/`));
+    // The webhook receiver answers Mailchimp's validation GET on the secret URL, and 401 without it.
+    expect((await fetch(`http://127.0.0.1:${webhookPort}/mailchimp/webhook/${webhookSecret}`)).status).toBe(
+      200,
+    );
+    expect(
+      (await fetch(`http://127.0.0.1:${webhookPort}/mailchimp/webhook/wrong-secret-0000000000`)).status,
+    ).toBe(401);
     const servers = childPids(child.pid!);
     expect(servers.length).toBeGreaterThan(0);
 
