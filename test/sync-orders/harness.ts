@@ -62,7 +62,8 @@ export async function startOrderHarness(
     orders: opts.orders ?? 80,
     items: opts.items ?? 12,
     pageSize: opts.sagePageSize ?? 25,
-    today: '2026-11-27',
+    // The job's lookback and completed-since bounds use the worker's clock: Sage's business date is today.
+    today: new Date().toISOString().slice(0, 10),
   });
   const mc = await startMailchimpSimulator({ latencyMs: opts.mailchimpLatencyMs ?? 0 });
   const listId = mc.state.createList({ name: 'Customers' });
@@ -77,6 +78,8 @@ export async function startOrderHarness(
     MAILCHIMP_LIST_ID: listId,
     MAILCHIMP_STORE_ID: STORE_ID,
     MAILCHIMP_TIMEOUT_MS: '5000',
+    // Seeded order dates end on 2026-10-31 whatever the date: the window reaches back to October 2026.
+    SYNC_ORDER_LOOKBACK_DAYS: String(Math.ceil((Date.now() - Date.UTC(2026, 9, 1)) / 86_400_000)),
     ...securityVars,
     ...opts.vars,
   };

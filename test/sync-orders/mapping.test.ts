@@ -8,6 +8,7 @@ import {
   orderDiffers,
   orderStatuses,
   productsOf,
+  removedLineIds,
   updateBody,
 } from '../../src/sync/orders/mapping.js';
 
@@ -223,6 +224,13 @@ describe('order mapping', () => {
     expect(orderDiffers(r.order, { ...current, financial_status: 'paid' })).toBe(true);
     expect(orderDiffers(r.order, { ...current, order_total: 1 })).toBe(true);
     expect(orderDiffers(r.order, { ...current, lines: current.lines.slice(1) })).toBe(true);
+    expect(removedLineIds(r.order, current)).toEqual([]);
+    const extra = {
+      ...current,
+      lines: [...current.lines, { id: '96', product_id: 'X', quantity: 1, price: 1 }],
+    };
+    expect(orderDiffers(r.order, extra)).toBe(false);
+    expect(removedLineIds(r.order, extra)).toEqual(['96']);
     expect(
       orderDiffers(r.order, { ...current, lines: current.lines.map((l) => ({ ...l, quantity: 99 })) }),
     ).toBe(true);

@@ -105,6 +105,30 @@ describe('orderSync against both simulators on a real Temporal server', () => {
     expectMatches(orders, expectedOrders(h.sage.data.orders(), h.sage.data.customers()));
   });
 
+  it('an open order edited in Sage (a line removed, totals changed) is updated in place', async () => {
+    const expected = expectedOrders(h.sage.data.orders(), h.sage.data.customers());
+    const target = h.sage.data
+      .orders()
+      .find(
+        (o) =>
+          o.OrderCompleted === 'IncompleteNotIncluded' &&
+          (o.OrderDetails as unknown[]).length >= 2 &&
+          expected.get(String(o.OrderNumber).trim())?.lines.length === (o.OrderDetails as unknown[]).length &&
+          String(o.OrderDate) >= '2026-10-01',
+      );
+    expect(target).toBeDefined();
+    const details = (target!.OrderDetails as Record<string, unknown>[]).slice(0, -1);
+    h.sage.data.tables.OEOrders.put({ ...target!, OrderDetails: details, OrderTotal: 123.45 });
+    const result = await h.runJob({});
+    expect(result.counts.updated).toBe(1);
+    expect(result.counts.failed).toBe(0);
+    const mine = (await readStoreOrders(h)).filter((o) => o.id === String(target!.OrderNumber).trim());
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.order_total).toBe(123.45);
+    const again = await h.runJob({});
+    expect(again.counts.failed).toBe(0);
+  });
+
   it('is_syncing is cleared after a backfill that fails', async () => {
     // The store exists, so the job's preparation needs no Sage call; every page read is refused (400).
     h.sage.faults.set({ errorRate: 1, errorStatuses: [400] });

@@ -2,7 +2,7 @@ import { activityInfo, cancellationSignal, getClient, heartbeat } from '@tempora
 import type { ActivityDeps } from '../../activities/deps.js';
 import { resolveClients } from '../../activities/clients.js';
 import { maskEmail } from '../../logging/mask.js';
-import { MailchimpRecordError } from '../../mailchimp/errors.js';
+import { MailchimpError, MailchimpNotFoundError, MailchimpRecordError } from '../../mailchimp/errors.js';
 import type { MailchimpClient } from '../../mailchimp/client.js';
 import type { ARCustomer } from '../../sage300/schemas.js';
 import type { Sage300Client } from '../../sage300/client.js';
@@ -25,6 +25,7 @@ import {
   dayOf,
   mapOrder,
   orderDiffers,
+  removedLineIds,
   updateBody,
   type MappedOrderBody,
   type SageOrder,
@@ -208,14 +209,24 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
     if (isNewToStore(plan, uniquifier)) return mailchimp.upsertOrder(plan.storeId, body);
     const current = await mailchimp.getOrder(plan.storeId, body.id);
     if (!current) return mailchimp.upsertOrder(plan.storeId, body);
-    if (!orderDiffers(body, current as Record<string, unknown>)) return 'unchanged';
-    await mailchimp.request(
-      'PATCH',
-      `ecommerce/stores/${encodeURIComponent(plan.storeId)}/orders/${encodeURIComponent(body.id)}`,
-      {
-        json: updateBody(body),
-      },
-    );
+    const path = `ecommerce/stores/${encodeURIComponent(plan.storeId)}/orders/${encodeURIComponent(body.id)}`;
+    const differs = orderDiffers(body, current as Record<string, unknown>);
+    const removed = removedLineIds(body, current as Record<string, unknown>);
+    if (!differs && removed.length === 0) return 'unchanged';
+    if (differs) await mailchimp.request('PATCH', path, { json: updateBody(body) });
+    for (const lineId of removed) {
+      try {
+        await mailchimp.request('DELETE', `${path}/lines/${encodeURIComponent(lineId)}`);
+      } catch (err) {
+        // An API without the lines endpoint (or a line already gone) leaves the extra line; the
+        // order's total is right either way.
+        const tolerated =
+          err instanceof MailchimpNotFoundError ||
+          err instanceof MailchimpRecordError ||
+          (err instanceof MailchimpError && err.status === 405);
+        if (!tolerated) throw err;
+      }
+    }
     return 'updated';
   }
 

@@ -257,8 +257,9 @@ const near = (a: number | undefined, b: number | undefined) => Math.abs((a ?? 0)
 
 /**
  * True when the store's copy of an order differs from the mapped body in what the sync owns:
- * statuses, totals, currency and lines. Anything else Mailchimp adds (links, timestamps, promos it
- * computed) is ignored, so a resync of an unchanged order sends nothing.
+ * statuses, totals, currency and the mapped lines. Anything else Mailchimp adds (links, timestamps,
+ * promos it computed) is ignored, so a resync of an unchanged order sends nothing. Lines the store
+ * has beyond the mapped ones are reported by `removedLineIds` (a PATCH cannot remove them).
  */
 export function orderDiffers(mapped: MappedOrderBody, current: Record<string, unknown>): boolean {
   if (mapped.financial_status !== current.financial_status) return true;
@@ -267,7 +268,6 @@ export function orderDiffers(mapped: MappedOrderBody, current: Record<string, un
   if (!near(mapped.order_total, current.order_total as number | undefined)) return true;
   if (!near(mapped.tax_total, current.tax_total as number | undefined)) return true;
   const currentLines = Array.isArray(current.lines) ? (current.lines as Record<string, unknown>[]) : [];
-  if (currentLines.length !== mapped.lines.length) return true;
   const byId = new Map(currentLines.map((l) => [String(l.id), l]));
   return mapped.lines.some((line) => {
     const other = byId.get(line.id);
@@ -279,6 +279,13 @@ export function orderDiffers(mapped: MappedOrderBody, current: Record<string, un
       !near(other.price as number | undefined, line.price)
     );
   });
+}
+
+/** Lines of the store's copy that the Sage order no longer has (deleted in Sage, or now misc). */
+export function removedLineIds(mapped: MappedOrderBody, current: Record<string, unknown>): string[] {
+  const wanted = new Set(mapped.lines.map((l) => l.id));
+  const currentLines = Array.isArray(current.lines) ? (current.lines as Record<string, unknown>[]) : [];
+  return currentLines.map((l) => String(l.id)).filter((id) => !wanted.has(id));
 }
 
 /** A day as `YYYY-MM-DD` from an ISO date string (Sage dates are day precision, Z midnight). */
