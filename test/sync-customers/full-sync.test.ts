@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startHarness, type SyncHarness } from './harness.js';
 import { expectedMembers } from './expected.js';
 import { readMembers } from './members.js';
+
+// Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
+jest.setTimeout(180_000);
 
 describe('customerSync: full then incremental runs against both simulators', () => {
   let h: SyncHarness;

@@ -17,7 +17,7 @@ export async function readMembers(h: SyncHarness): Promise<ApiMember[]> {
   return ((await res.json()) as { members: ApiMember[] }).members;
 }
 
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);

@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { startHarness, type SyncHarness } from './harness.js';
 import { expectedMembers } from './expected.js';
 import { eventually, readMembers } from './members.js';
 import { progressQuery } from '../../src/sync/messages.js';
 import { customerSync } from '../../src/workflows/index.js';
+
+// Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
+jest.setTimeout(180_000);
 
 async function assertExactMembers(h: SyncHarness): Promise<void> {
   const expected = expectedMembers(h.sage.data.customers());

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { startHarness, type SyncHarness } from './harness.js';
 import { eventually } from './members.js';
@@ -14,6 +14,9 @@ import {
 import { scheduleId } from '../../src/sync/job-id.js';
 import { loadWatermark } from '../../src/sync/state-activities.js';
 import type { SyncJobResult } from '../../src/sync/types.js';
+
+// Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
+jest.setTimeout(180_000);
 
 describe('schedules from config', () => {
   let h: SyncHarness;

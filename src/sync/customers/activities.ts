@@ -41,7 +41,8 @@ interface PendingWrite {
 
 /** Progress of a page kept in heartbeat details, so a retried attempt does not write twice. */
 interface PageCheckpoint {
-  written: Array<[key: string, action: 'created' | 'updated']>;
+  /** The fingerprint says which content was written: a record changed since is written again. */
+  written: Array<[key: string, action: 'created' | 'updated', fp: string]>;
   failed: RecordDetail[];
 }
 
@@ -250,9 +251,11 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
           }
 
           // 3. Write (resuming after what a previous attempt of this page already wrote).
-          const already = new Map(checkpoint.written);
-          const alreadyFailed = new Map(checkpoint.failed.map((f) => [f.key, f]));
-          let pending = toWrite.filter((w) => !already.has(w.key) && !alreadyFailed.has(w.key));
+          const already = new Set(checkpoint.written.map(([key, , fp]) => `${key}|${fp}`));
+          const alreadyFailed = new Set(checkpoint.failed.map((f) => f.key));
+          const current = new Set(toWrite.map((w) => `${w.key}|${w.fp}`));
+          checkpoint.written = checkpoint.written.filter(([key, , fp]) => current.has(`${key}|${fp}`));
+          let pending = toWrite.filter((w) => !already.has(`${w.key}|${w.fp}`) && !alreadyFailed.has(w.key));
           for (let round = 0; pending.length > 0; round++) {
             const retryable: PendingWrite[] = [];
             let lastError = '';
@@ -273,7 +276,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
                 outcomes.forEach((outcome, j) => {
                   const w = chunk[j]!;
                   if (outcome.ok) {
-                    checkpoint.written.push([w.key, outcome.action]);
+                    checkpoint.written.push([w.key, outcome.action, w.fp]);
                   } else if (outcome.error.kind === 'retryable') {
                     retryable.push(w);
                     lastError = [outcome.error.status, outcome.error.title].filter(Boolean).join(' ');
@@ -306,7 +309,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
           }
 
           // 4. Outcomes, in page order, and the high-water mark seen.
-          const written = new Map(checkpoint.written);
+          const written = new Map(checkpoint.written.map(([key, action]) => [key, action] as const));
           const failed = new Map(checkpoint.failed.map((f) => [f.key, f]));
           // Mailchimp's reasons repeat the (masked) address: stored once per page with the address
           // taken out, so a page of a thousand refusals stays a few kilobytes in history.
