@@ -13,6 +13,7 @@ import { jobId } from '../sync/job-id.js';
 import type { SyncJobResult } from '../sync/types.js';
 import { requireTemporalCli } from '../temporal/cli-path.js';
 import { startDevServer } from '../temporal/dev-server.js';
+import { installRuntime } from '../temporal/runtime.js';
 import { createConnectorWorker } from '../worker/worker.js';
 
 export interface OrderSyncBenchOptions {
@@ -46,6 +47,11 @@ const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** pl
 export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Record<string, number>> {
   const { log } = opts;
   const logger = createLogger({ level: 'warn' });
+  try {
+    installRuntime(logger); // SDK logs through the quiet logger, not INFO lines on the console
+  } catch {
+    // A runtime is installed already (a test process, or a caller that set its own).
+  }
   const dir = mkdtempSync(join(tmpdir(), 'ml-bench-orders-'));
   const stops: Array<() => Promise<unknown>> = [];
   try {
