@@ -70,6 +70,47 @@ function throwIfCancelled(): void {
 export function createCustomerSyncActivities(deps: ActivityDeps) {
   const clients = resolveClients(deps);
   const boundaryCache = new Map<string, Promise<Set<string>>>();
+  /**
+   * The next page, read while this one is written: the next page activity (usually on this worker)
+   * takes it instead of waiting for Sage. Never an error: a failed prefetch is simply read again.
+   */
+  const prefetched = new Map<string, Promise<SagePage | undefined>>();
+  type SagePage = { records: CustomerFields[]; lastKey?: string | number; done: boolean };
+  const pageKey = (jobId: string, after: string | number | undefined, fromDay?: string, top?: number) =>
+    `${jobId}|${String(after ?? '')}|${fromDay ?? ''}|${top ?? ''}`;
+  const readPage = async (
+    sage: Awaited<ReturnType<typeof clients.sage300>>,
+    jobId: string,
+    after: string | number | undefined,
+    fromDay?: string,
+    top?: number,
+  ): Promise<SagePage> => {
+    const key = pageKey(jobId, after, fromDay, top);
+    const early = prefetched.get(key);
+    prefetched.delete(key);
+    const hit = early ? await early : undefined;
+    if (hit) return hit;
+    return (await sage.keysetPage('customers', {
+      ...(after !== undefined ? { after } : {}),
+      ...(fromDay ? { filter: `DateLastMaintained ge ${fromDay}T00:00:00Z` } : {}),
+      ...(top ? { top } : {}),
+    })) as SagePage;
+  };
+  const prefetch = (
+    sage: Awaited<ReturnType<typeof clients.sage300>>,
+    jobId: string,
+    after: string | number | undefined,
+    fromDay?: string,
+    top?: number,
+  ) => {
+    const key = pageKey(jobId, after, fromDay, top);
+    if (prefetched.has(key)) return;
+    prefetched.set(
+      key,
+      readPage(sage, `${jobId}#prefetch`, after, fromDay, top).catch(() => undefined),
+    );
+    while (prefetched.size > 4) prefetched.delete(prefetched.keys().next().value!);
+  };
 
   const listId = (): string => {
     const id = deps.config.mailchimp.listId;
@@ -187,14 +228,13 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
             }
             done = true;
           } else {
-            const page = await sage.keysetPage('customers', {
-              ...(input.cursor !== undefined ? { after: input.cursor } : {}),
-              ...(input.fromDay ? { filter: `DateLastMaintained ge ${input.fromDay}T00:00:00Z` } : {}),
-              ...(input.pageSize ? { top: input.pageSize } : {}),
-            });
-            records = page.records as CustomerFields[];
+            const page = await readPage(sage, input.jobId, input.cursor, input.fromDay, input.pageSize);
+            records = page.records;
             done = page.done;
             cursor = page.lastKey ?? (records.length ? keyOf(records[records.length - 1]!) : input.cursor);
+            if (!done && input.coverUntil === undefined) {
+              prefetch(sage, input.jobId, cursor, input.fromDay, input.pageSize);
+            }
             if (input.coverUntil !== undefined) {
               const limit = input.coverUntil;
               const within = records.filter((r) => keyOf(r) <= limit);
