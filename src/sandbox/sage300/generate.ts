@@ -91,7 +91,22 @@ const CITIES: Record<string, [string, string, string, string][]> = {
 };
 const GROUPS = ['RTL', 'WHS', 'DIST', 'INTL'];
 const TERRITORIES = ['EAST', 'WEST', 'NORTH', 'SOUTH', 'EU'];
-const DOMAINS = ['example.com', 'mail.example', 'example.co.uk', 'example.de'];
+// Mostly deliverable-looking domains; one in twelve is the reserved `.example` TLD, which Mailchimp
+// refuses as fake, so every run also shows per-record failures being recorded and replayable.
+const DOMAINS = [
+  'example.com',
+  'example.co.uk',
+  'example.de',
+  'example.fr',
+  'example.ca',
+  'example.net',
+  'example.org',
+  'example.ie',
+  'example.es',
+  'example.it',
+  'example.nl',
+  'mail.example',
+];
 
 const asciiCache = new Map<string, string>();
 
@@ -142,9 +157,9 @@ export const HANDCRAFTED_CUSTOMERS: readonly Row[] = [
     CustomerName: 'Maple Hardware Ltd.',
     ShortName: 'MAPLEHW',
     CurrencyCode: 'CAD',
-    Email: 'ap@maplehw.example',
+    Email: 'ap@maplehw.ca',
     ContactName: 'Priya Natarajan',
-    ContactsEmail: 'priya@maplehw.example',
+    ContactsEmail: 'priya@maplehw.ca',
     City: 'Toronto',
     StateProvince: 'ON',
     ZipPostalCode: 'M5V 1K4',
@@ -155,7 +170,7 @@ export const HANDCRAFTED_CUSTOMERS: readonly Row[] = [
     CustomerName: "O'Neil & Daughters",
     ShortName: "O'NEIL",
     CurrencyCode: 'USD',
-    Email: 'orders@oneil.example',
+    Email: 'orders@oneil.ie',
     ContactName: "Siobhán O'Neil",
   },
   {
@@ -199,14 +214,14 @@ export const HANDCRAFTED_CUSTOMERS: readonly Row[] = [
     CustomerName: 'Twin Peaks Supply',
     ShortName: 'TWINPK',
     CurrencyCode: 'USD',
-    Email: 'shared@twinpeaks.example',
+    Email: 'shared@twinpeaks.com',
   },
   {
     CustomerNumber: 'DUPE02',
     CustomerName: 'Twin Peaks Supply (West)',
     ShortName: 'TWINPKW',
     CurrencyCode: 'USD',
-    Email: 'shared@twinpeaks.example',
+    Email: 'shared@twinpeaks.com',
   },
   {
     CustomerNumber: 'NOMAIL01',
