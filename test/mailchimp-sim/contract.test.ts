@@ -29,7 +29,10 @@ async function freePort(): Promise<number> {
  */
 // Skipped only when the OpenAPI document is not on this machine (it is not an npm dependency).
 // Skipped only where the spec file is absent: there is nothing to check against then.
-if (!SPEC) console.warn(`contract test skipped: ${SPEC_NAME} not found beside the checkout (../shared/contracts) or at MAILCHIMP_OPENAPI_SPEC`);
+if (!SPEC)
+  console.warn(
+    `contract test skipped: ${SPEC_NAME} not found beside the checkout (../shared/contracts) or at MAILCHIMP_OPENAPI_SPEC`,
+  );
 const describeWithSpec = SPEC ? describe : describe.skip;
 
 describeWithSpec('Mailchimp simulator: responses conform to the 3.0.55 OpenAPI spec (Prism proxy)', () => {
