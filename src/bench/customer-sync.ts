@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../util/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import got from 'got';
@@ -29,17 +29,6 @@ export interface BenchCustomerSyncOptions {
   /** Members written one by one by the naive serial writer, for comparison. */
   naiveSample: number;
   log: (line: string) => void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface MailchimpChild {

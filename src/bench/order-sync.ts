@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../util/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -24,17 +24,6 @@ export interface OrderSyncBenchOptions {
   /** Mailchimp connections allowed (simulator cap and MAILCHIMP_MAX_CONNECTIONS, at most 10). */
   maxConnections: number;
   log: (line: string) => void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;

@@ -1,33 +1,9 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { ConnectorActivities } from '../activities/index.js';
 import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
 import { runSyncJob } from './sync-job.js';
+import { pageActivities, stateActivities } from './activity-options.js';
 
-/** Errors that retrying cannot fix: bad credentials, a query Sage refuses, a missing setting. */
-export const NON_RETRYABLE = [
-  'Sage300AuthError',
-  'Sage300QueryError',
-  'MailchimpAuthError',
-  'SyncConfigurationError',
-];
-
-const pageActivities = proxyActivities<ConnectorActivities>({
-  startToCloseTimeout: '15m',
-  // A dead worker is noticed within this; a page heartbeats while it writes.
-  heartbeatTimeout: '30s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    maximumAttempts: 12,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
-
-const stateActivities = proxyActivities<ConnectorActivities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
-});
+// A page reads up to 1,000 customers and writes them under the Mailchimp connection cap.
+const pages = pageActivities('15m');
 
 /**
  * Syncs one Sage 300 company's customers (ARCustomers) into one Mailchimp audience. The workflow
@@ -38,10 +14,10 @@ export async function customerSync(input: SyncJobInput): Promise<SyncJobResult> 
     { ...input, stream: 'customers' },
     {
       async prepare({ jobId, input: job }) {
-        await pageActivities.prepareCustomerAudience({ jobId });
-        return pageActivities.findDuplicateEmails({ jobId, company: job.company });
+        await pages.prepareCustomerAudience({ jobId });
+        return pages.findDuplicateEmails({ jobId, company: job.company });
       },
-      page: (p) => pageActivities.syncCustomerPage(p),
+      page: (p) => pages.syncCustomerPage(p),
       readWatermark: (a) => stateActivities.readWatermark(a),
       commitWatermark: (a) => stateActivities.commitWatermark(a),
     },

@@ -2,26 +2,11 @@ import { CancellationScope, ContinueAsNew, proxyActivities, workflowInfo } from 
 import type { ConnectorActivities } from '../activities/index.js';
 import type { OrderJobPlan } from '../sync/orders/plan.js';
 import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
-import { NON_RETRYABLE } from './customer-sync.js';
+import { NON_RETRYABLE, pageActivities, stateActivities } from './activity-options.js';
 import { runSyncJob } from './sync-job.js';
 
-const pageActivities = proxyActivities<ConnectorActivities>({
-  startToCloseTimeout: '30m',
-  // A dead worker is noticed within this; a chunk heartbeats after every Sage page and every 5 s.
-  heartbeatTimeout: '30s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    maximumAttempts: 12,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
-
-const stateActivities = proxyActivities<ConnectorActivities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
-});
+// A chunk reads up to SYNC_ORDER_CHUNK_SIZE orders; it heartbeats after every Sage page and every 5 s.
+const pages = pageActivities('30m');
 
 /** Clearing is_syncing must outlast a Mailchimp outage: it is retried for a long time. */
 const cleanupActivities = proxyActivities<ConnectorActivities>({
@@ -48,7 +33,7 @@ export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
       { ...input, stream: 'orders' },
       {
         async prepare({ jobId, input: job }) {
-          const prepared = await pageActivities.prepareOrderJob({
+          const prepared = await pages.prepareOrderJob({
             jobId,
             company: job.company,
             ...(job.full ? { full: true } : {}),
@@ -58,7 +43,7 @@ export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
           plan = prepared.orders;
           return prepared;
         },
-        page: (p) => pageActivities.syncOrderPage({ ...p, plan: plan! }),
+        page: (p) => pages.syncOrderPage({ ...p, plan: plan! }),
         readWatermark: (a) => stateActivities.readWatermark(a),
         commitWatermark: (a) => stateActivities.commitWatermark(a),
       },

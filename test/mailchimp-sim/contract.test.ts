@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { fileURLToPath } from 'node:url';
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
 
@@ -13,15 +13,6 @@ const SPEC = [
   fileURLToPath(new URL(`../../../shared/contracts/${SPEC_NAME}`, import.meta.url)),
 ].find((p): p is string => !!p && existsSync(p));
 const PRISM = fileURLToPath(new URL('../../node_modules/.bin/prism', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Prism proxies to the simulator and checks each response against Mailchimp's OpenAPI document: a response

@@ -7,7 +7,7 @@ import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sand
 import { startSage300Simulator, type Sage300Simulator } from '../../src/sandbox/sage300/index.js';
 import { testConfig } from '../helpers/config.js';
 import { simClient } from './helpers.js';
-import { freePort } from './prism.js';
+import { freePort } from '../helpers/ports.js';
 
 let sage: Sage300Simulator;
 let mc: MailchimpSimulator;

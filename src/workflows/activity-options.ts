@@ -1,0 +1,34 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { ConnectorActivities } from '../activities/index.js';
+
+/** Errors that retrying cannot fix: bad credentials, a query Sage refuses, a missing setting. */
+export const NON_RETRYABLE = [
+  'Sage300AuthError',
+  'Sage300QueryError',
+  'MailchimpAuthError',
+  'SyncConfigurationError',
+];
+
+/**
+ * Page activities of every stream: a dead worker is noticed within the heartbeat timeout (pages
+ * heartbeat while they write), and transient faults get a minute-long backoff before the job fails.
+ */
+export function pageActivities(startToCloseTimeout: ActivityOptions['startToCloseTimeout']) {
+  return proxyActivities<ConnectorActivities>({
+    startToCloseTimeout,
+    heartbeatTimeout: '30s',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1m',
+      maximumAttempts: 12,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}
+
+/** Reading and committing the watermark: small calls to the sync-state entity. */
+export const stateActivities = proxyActivities<ConnectorActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
+});
