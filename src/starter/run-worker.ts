@@ -2,7 +2,6 @@ import type { Worker } from '@temporalio/worker';
 import type { Logger } from '../logging/logger.js';
 import { createActivities } from '../activities/index.js';
 import { createConnectorWorker } from '../worker/worker.js';
-import { createDataConverter } from '../temporal/data-converter.js';
 import type { TemporalRuntime } from './runtime-env.js';
 import { VERSION } from '../version.js';
 
@@ -15,7 +14,7 @@ export async function buildWorker(runtime: TemporalRuntime, logger: Logger): Pro
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    dataConverter: await createDataConverter(config),
+    dataConverter: runtime.dataConverter,
     shutdownGraceTime: config.temporal.shutdownGraceTime,
   });
 }

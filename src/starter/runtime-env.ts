@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -10,6 +11,7 @@ import { createDataConverter } from '../temporal/data-converter.js';
 
 export interface TemporalRuntime {
   config: AppConfig;
+  dataConverter: DataConverter;
   client: Client;
   workerConnection: NativeConnection;
   devServer?: DevServer;
@@ -44,12 +46,15 @@ export async function openTemporal(
     effective = { ...config, temporal: { ...config.temporal, address: devServer.address } };
   }
   try {
-    const dataConverter = await createDataConverter(effective, logger);
+    // From the user's config, not `effective`: whether a master key may be created depends on
+    // whether this machine runs its own Temporal (see createPayloadCodec).
+    const dataConverter = await createDataConverter(config, logger);
     const client = await connectClient(effective.temporal, dataConverter);
     await ensureSearchAttributes(client, effective.temporal.namespace, logger);
     const workerConnection = await connectWorker(effective.temporal);
     return {
       config: effective,
+      dataConverter,
       client,
       workerConnection,
       devServer,

@@ -10,7 +10,7 @@ import { createDataConverter } from '../temporal/data-converter.js';
 export async function connectCommandClient(config: AppConfig): Promise<Client> {
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
   const effective = { ...config, temporal: { ...config.temporal, address } };
-  return connectClient(effective.temporal, await createDataConverter(effective));
+  return connectClient(effective.temporal, await createDataConverter(config));
 }
 
 export function requireCompany(config: AppConfig): string {

@@ -4,17 +4,27 @@ import type { Logger } from '../logging/logger.js';
 import { siblingModule } from '../paths.js';
 import { EncryptionCodec } from '../security/payload-codec.js';
 import { loadPayloadKeyring } from '../security/keyring.js';
-import { describeMasterKey, resolveMasterKey } from '../security/master-key.js';
+import { MasterKeyError, describeMasterKey, resolveMasterKey } from '../security/master-key.js';
 
 /** Path of the module exporting `failureConverter` (.js when built, .ts under jest). */
 export function failureConverterPath(): string {
   return siblingModule(import.meta.url, '../security/failure-converter');
 }
 
-/** The encryption codec for a config's master key and keyring (the codec server uses it too). */
+/**
+ * The encryption codec for a config's master key and keyring (the codec server uses it too).
+ * A key is created on first use only when this machine runs its own embedded Temporal (no
+ * TEMPORAL_ADDRESS): against a shared cluster, a worker that made up its own key would write
+ * payloads no other worker or client can read.
+ */
 export async function createPayloadCodec(config: AppConfig, logger?: Logger): Promise<EncryptionCodec> {
-  const master = await resolveMasterKey(config, { createIfMissing: true });
-  if (!master) throw new Error('no master key');
+  const master = await resolveMasterKey(config, { createIfMissing: !config.temporal.address });
+  if (!master) {
+    throw new MasterKeyError(
+      'ML_CONNECTOR_MASTER_KEY: not set (nor ML_CONNECTOR_MASTER_KEY_FILE, nor a master.key in ML_CONNECTOR_DATA_DIR); ' +
+        'with TEMPORAL_ADDRESS set, every worker and client of that Temporal must share one key: set the same key everywhere',
+    );
+  }
   if (master.source === 'created')
     logger?.warn(
       { file: master.file },
