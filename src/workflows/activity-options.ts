@@ -27,6 +27,22 @@ export function pageActivities(startToCloseTimeout: ActivityOptions['startToClos
   });
 }
 
+/**
+ * One-off setup calls of a job (merge fields, store setup): no heartbeat timeout, because they do
+ * not heartbeat and a slow Sage or Mailchimp (cold start, 429 backoff) may take a minute; the same
+ * retry policy as pages.
+ */
+export const setupActivities = proxyActivities<ConnectorActivities>({
+  startToCloseTimeout: '10m',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
 /** Reading and committing the watermark: small calls to the sync-state entity. */
 export const stateActivities = proxyActivities<ConnectorActivities>({
   startToCloseTimeout: '1m',
