@@ -99,8 +99,9 @@ export const sage300Settings = {
   ),
   pageSize: setting(
     'SAGE300_PAGE_SIZE',
-    intFromEnv(1000, { min: 1, max: 100000 }),
-    'Rows asked per OData page ($top); the server may cap it lower.',
+    // A page's keys and outcomes come back through workflow history: 5,000 keeps it far below 2 MB.
+    intFromEnv(1000, { min: 1, max: 5000 }),
+    'Rows asked per OData page ($top, at most 5000); the server may cap it lower.',
   ),
   caFile: setting(
     'SAGE300_CA_FILE',
@@ -242,8 +243,8 @@ export const syncSettings = {
   ),
   orderChunkSize: setting(
     'SYNC_ORDER_CHUNK_SIZE',
-    intFromEnv(1000, { min: 1, max: 100000 }),
-    'Orders one activity sends before reporting back to the workflow (it heartbeats after every Sage page).',
+    intFromEnv(1000, { min: 1, max: 5000 }),
+    'Orders (at most 5000) one activity sends before reporting back to the workflow (it heartbeats after every Sage page).',
   ),
 };
 
