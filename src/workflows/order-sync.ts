@@ -2,7 +2,7 @@ import { CancellationScope, ContinueAsNew, proxyActivities, workflowInfo } from 
 import type { ConnectorActivities } from '../activities/index.js';
 import type { OrderJobPlan } from '../sync/orders/plan.js';
 import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
-import { NON_RETRYABLE, pageActivities, stateActivities } from './activity-options.js';
+import { NON_RETRYABLE, pageActivities, setupActivities, stateActivities } from './activity-options.js';
 import { runSyncJob } from './sync-job.js';
 
 // A chunk reads up to SYNC_ORDER_CHUNK_SIZE orders; it heartbeats after every Sage page and every 5 s.
@@ -33,7 +33,7 @@ export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
       { ...input, stream: 'orders' },
       {
         async prepare({ jobId, input: job }) {
-          const prepared = await pages.prepareOrderJob({
+          const prepared = await setupActivities.prepareOrderJob({
             jobId,
             company: job.company,
             ...(job.full ? { full: true } : {}),
