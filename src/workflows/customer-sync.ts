@@ -1,9 +1,12 @@
 import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
 import { runSyncJob } from './sync-job.js';
-import { pageActivities, stateActivities } from './activity-options.js';
+import { pageActivities, setupActivities, stateActivities } from './activity-options.js';
 
 // A page reads up to 1,000 customers and writes them under the Mailchimp connection cap.
 const pages = pageActivities('15m');
+// The duplicate scan reads every customer with no checkpoint (it heartbeats, so a dead worker is
+// still noticed within the heartbeat timeout): a large company needs far more than a page's time.
+const duplicateScan = pageActivities('2h');
 
 /**
  * Syncs one Sage 300 company's customers (ARCustomers) into one Mailchimp audience. The workflow
@@ -14,8 +17,8 @@ export async function customerSync(input: SyncJobInput): Promise<SyncJobResult> 
     { ...input, stream: 'customers' },
     {
       async prepare({ jobId, input: job }) {
-        await pages.prepareCustomerAudience({ jobId });
-        return pages.findDuplicateEmails({ jobId, company: job.company });
+        await setupActivities.prepareCustomerAudience({ jobId });
+        return duplicateScan.findDuplicateEmails({ jobId, company: job.company });
       },
       page: (p) => pages.syncCustomerPage(p),
       readWatermark: (a) => stateActivities.readWatermark(a),
