@@ -92,6 +92,14 @@ export function memberAction(member: MailchimpMember, requestStartedAt: number):
 
 const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
+function isOwnedTag(name: string, owned: { names: string[]; prefixes: string[] }): boolean {
+  const lower = name.toLowerCase();
+  return (
+    owned.names.some((n) => n.toLowerCase() === lower) ||
+    owned.prefixes.some((p) => lower.startsWith(p.toLowerCase()))
+  );
+}
+
 function wantedTags(tags: string[] | undefined): string[] {
   return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))];
 }
@@ -120,22 +128,28 @@ export async function upsertMember(
     await http.request('PUT', `lists/${enc(listId)}/members/${hash}`, { json: body }),
     'member',
   );
-  const have = new Set((member.tags ?? []).map((t) => t.name.toLowerCase()));
+  const current = (member.tags ?? []).map((t) => t.name);
+  const have = new Set(current.map((t) => t.toLowerCase()));
+  const wanted = new Set(tags.map((t) => t.toLowerCase()));
   const missing = tags.filter((t) => !have.has(t.toLowerCase()));
-  // Only tags we want and lack are added; tags set by marketers in Mailchimp are left alone.
-  if (missing.length > 0) {
-    await setMemberTags(
-      http,
-      listId,
-      email,
-      missing.map((name) => ({ name, status: 'active' as const })),
-    );
+  // Stale tags are removed only when the connector owns them (e.g. `inactive` after a customer is
+  // reactivated); tags set by marketers in Mailchimp are left alone. The PUT's answer already lists
+  // the member's tags, so the steady state still costs one request.
+  const stale = m.ownedTags
+    ? current.filter((t) => isOwnedTag(t, m.ownedTags!) && !wanted.has(t.toLowerCase()))
+    : [];
+  if (missing.length > 0 || stale.length > 0) {
+    await setMemberTags(http, listId, email, [
+      ...missing.map((name) => ({ name, status: 'active' as const })),
+      ...stale.map((name) => ({ name, status: 'inactive' as const })),
+    ]);
   }
+  const staleLower = new Set(stale.map((t) => t.toLowerCase()));
   return {
     action: memberAction(member, startedAt),
     id: member.id,
     status: member.status,
-    tags: [...(member.tags ?? []).map((t) => t.name), ...missing],
+    tags: [...current.filter((t) => !staleLower.has(t.toLowerCase())), ...missing],
   };
 }
 

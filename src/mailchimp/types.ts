@@ -26,6 +26,11 @@ export interface MemberInput {
   statusIfNew: StatusIfNew;
   mergeFields: Record<string, unknown>;
   tags?: string[];
+  /**
+   * Tags the connector owns (exact names and name prefixes): those the member carries but `tags`
+   * no longer lists are set inactive. Any other tag, a marketer's, is never touched.
+   */
+  ownedTags?: { names: string[]; prefixes: string[] };
   language?: string;
 }
 

@@ -56,6 +56,7 @@ describe('mapCustomer', () => {
           PHONE: '4165550142',
         },
         tags: ['group:RTL', 'territory:EAST'],
+        ownedTags: { names: ['inactive', 'on-hold'], prefixes: ['group:', 'territory:'] },
       },
     });
   });

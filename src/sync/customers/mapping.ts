@@ -50,6 +50,7 @@ export interface MemberPayload {
   statusIfNew: StatusIfNew;
   mergeFields: Record<string, unknown>;
   tags: string[];
+  ownedTags: { names: string[]; prefixes: string[] };
 }
 
 export type MappedCustomer =
@@ -159,6 +160,9 @@ export function tag(name: string): string {
   return name.length > MAX_TAG_LENGTH ? name.slice(0, MAX_TAG_LENGTH) : name;
 }
 
+/** The tags mapTags can produce: the connector may remove these when they no longer apply. */
+export const CUSTOMER_OWNED_TAGS = { names: ['inactive', 'on-hold'], prefixes: ['group:', 'territory:'] };
+
 /** Tags from the group and territory codes, plus `inactive` / `on-hold`. */
 export function mapTags(c: CustomerFields): string[] {
   const tags: string[] = [];
@@ -201,6 +205,12 @@ export function mapCustomer(c: CustomerFields, settings: CustomerMappingSettings
   return {
     kind: 'member',
     key,
-    member: { email: choice.email, statusIfNew: settings.statusIfNew, mergeFields, tags: mapTags(c) },
+    member: {
+      email: choice.email,
+      statusIfNew: settings.statusIfNew,
+      mergeFields,
+      tags: mapTags(c),
+      ownedTags: CUSTOMER_OWNED_TAGS,
+    },
   };
 }
