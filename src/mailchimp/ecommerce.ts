@@ -124,7 +124,8 @@ export async function upsertProduct(http: MailchimpHttp, storeId: string, p: Pro
       return;
     } catch (err) {
       if (!(err instanceof MailchimpError) || (err.status !== 405 && err.status !== 404)) throw err;
-      productPutUnsupported.add(http.baseUrl);
+      // Only a 405 says the API lacks PUT; a 404 may just be a missing store, which POST reports.
+      if (err.status === 405) productPutUnsupported.add(http.baseUrl);
     }
   }
   try {
