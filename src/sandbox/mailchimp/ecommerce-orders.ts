@@ -85,6 +85,7 @@ export function registerOrderRoutes(router: Router, ctx: SimContext, state: Ecom
     };
     s.orders.set(o.id, o);
     s.orderList.push(o);
+    state.countOrderCreated(s.id, o.id);
     customer.ordersCount++;
     customer.totalSpent += Number(b.order_total) || 0;
     return { status: 200, body: state.orderJson(s, o) };

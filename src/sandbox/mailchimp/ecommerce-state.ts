@@ -122,6 +122,14 @@ export const productMissing = () =>
 
 export class EcommerceState {
   readonly stores = new Map<string, Store>();
+  /** Store id -> order id -> successful creations (survives deletes, so a re-creation counts twice). */
+  readonly orderCreations = new Map<string, Map<string, number>>();
+
+  countOrderCreated(storeId: string, orderId: string): void {
+    let counts = this.orderCreations.get(storeId);
+    if (!counts) this.orderCreations.set(storeId, (counts = new Map()));
+    counts.set(orderId, (counts.get(orderId) ?? 0) + 1);
+  }
 
   store(id: string | undefined): Store {
     const s = id === undefined ? undefined : this.stores.get(id);

@@ -41,6 +41,9 @@ export function installExtensions(api: MailchimpApi, ctx: SimContext, settings: 
     orders(storeId: string): Json[] {
       return ecommerce.orderList(storeId);
     },
+    orderCreations(storeId: string): ReadonlyMap<string, number> {
+      return new Map(ecommerce.orderCreations.get(storeId));
+    },
     stop() {
       emitter.stop();
       batches.stop();

@@ -11,7 +11,7 @@ import { Faults, type SimSettings } from './settings.js';
 import { subscriberHash, type Json } from './validate.js';
 import type { WebhookDelivery } from './webhooks.js';
 
-export type { FaultSettings, SimSettings } from './settings.js';
+export type { FaultRule, FaultSettings, SimSettings } from './settings.js';
 export type { SimStats } from './server.js';
 export type { WebhookDelivery } from './webhooks.js';
 export type { WebhookEventType, MemberStatus } from './audience.js';
@@ -53,6 +53,8 @@ export interface SimState {
   members(listId: string): SimMemberView[];
   member(listId: string, email: string): SimMemberView | undefined;
   orders(storeId: string): Json[];
+  /** How many times each order id was created (a successful POST) in the store: duplicates show here. */
+  orderCreations(storeId: string): ReadonlyMap<string, number>;
 }
 
 export interface MailchimpSimulator {
@@ -190,6 +192,9 @@ export async function startMailchimpSimulator(
     },
     orders(storeId) {
       return ext.orders(storeId);
+    },
+    orderCreations(storeId) {
+      return ext.orderCreations(storeId);
     },
   };
 

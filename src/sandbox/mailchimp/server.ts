@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { MailchimpApi } from './api.js';
 import { ApiProblem, problemBody } from './problems.js';
 import type { ApiResponse } from './router.js';
-import { STATUS_TITLES, type Faults, type SimSettings } from './settings.js';
+import { STATUS_TITLES, type FaultRule, type Faults, type SimSettings } from './settings.js';
 
 export interface SimStats {
   requests: number;
@@ -74,6 +74,18 @@ function credentialOf(header: string | undefined, d: ServerDeps): string {
 export function createSimServer(d: ServerDeps): Server {
   const inFlight = new Map<string, number>();
   let concurrent = 0;
+  const ruleMatches = new WeakMap<FaultRule, number>();
+  const firingRule = (method: string, path: string): FaultRule | undefined => {
+    for (const rule of d.faults.value.rules ?? []) {
+      if (rule.method && rule.method.toUpperCase() !== method) continue;
+      if (typeof rule.path === 'string' ? rule.path !== path : !rule.path.test(path)) continue;
+      const n = (ruleMatches.get(rule) ?? 0) + 1;
+      ruleMatches.set(rule, n);
+      const skip = rule.skip ?? 0;
+      if (n > skip && (rule.times === undefined || n - skip <= rule.times)) return rule;
+    }
+    return undefined;
+  };
 
   return createServer((req, res) => {
     const requestId = randomUUID();
@@ -161,13 +173,21 @@ export function createSimServer(d: ServerDeps): Server {
       );
       return;
     }
-    const response = await d.api.dispatch({
-      method: (req.method ?? 'GET').toUpperCase(),
-      path: url.pathname.slice('/3.0'.length) || '/',
-      query: url.searchParams,
-      rawBody,
-      requestId,
-    });
-    sendJson(res, response, requestId, d.dc);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = url.pathname.slice('/3.0'.length) || '/';
+    const rule = firingRule(method, path);
+    const ruleProblem = (r: FaultRule) =>
+      problem(
+        r.status,
+        r.title ?? STATUS_TITLES[r.status] ?? 'Bad Request',
+        r.detail ?? 'An unexpected error has occurred.',
+        requestId,
+      );
+    if (rule && !rule.afterApply) {
+      sendJson(res, ruleProblem(rule), requestId, d.dc);
+      return;
+    }
+    const response = await d.api.dispatch({ method, path, query: url.searchParams, rawBody, requestId });
+    sendJson(res, rule ? ruleProblem(rule) : response, requestId, d.dc);
   }
 }

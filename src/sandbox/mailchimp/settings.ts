@@ -20,6 +20,26 @@ export interface FaultSettings {
   hangRate?: number;
   /** How long a hung request holds its connection before it is dropped (Mailchimp cuts calls at 120 s). */
   hangMs?: number;
+  /** Targeted faults: requests matching a rule are answered with its status (checked in order). */
+  rules?: FaultRule[];
+}
+
+/**
+ * One targeted fault, for tests that need one record or one call to fail. `path` is matched against
+ * the path after `/3.0` (a string must be equal, a RegExp must match). The first `skip` matches pass,
+ * then at most `times` (default: all) are answered with `status`. With `afterApply` the request is
+ * carried out first and only its answer is replaced (a write that happened though the caller saw an
+ * error).
+ */
+export interface FaultRule {
+  method?: string;
+  path: string | RegExp;
+  status: number;
+  title?: string;
+  detail?: string;
+  skip?: number;
+  times?: number;
+  afterApply?: boolean;
 }
 
 export class Faults {
