@@ -8,13 +8,16 @@ import { runSyncJob } from './sync-job.js';
 // A chunk reads up to SYNC_ORDER_CHUNK_SIZE orders; it heartbeats after every Sage page and every 5 s.
 const pages = pageActivities('30m');
 
-/** Clearing is_syncing must outlast a Mailchimp outage: it is retried for a long time. */
+/**
+ * Clearing is_syncing must outlast a Mailchimp outage (a store left syncing silently stops order
+ * notifications and automations): retried without an attempt cap for up to a day.
+ */
 const cleanupActivities = proxyActivities<ConnectorActivities>({
   startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '24h',
   retry: {
     initialInterval: '1s',
     maximumInterval: '1m',
-    maximumAttempts: 60,
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
@@ -22,8 +25,9 @@ const cleanupActivities = proxyActivities<ConnectorActivities>({
 /**
  * Syncs one Sage 300 company's sales orders (OEOrders) into one Mailchimp e-commerce store. The
  * workflow ID is the job ID, e.g. `orders-SAMINC-20261127T143000Z-manual`. A backfill (`--full`,
- * or a company's first job) runs with the store's is_syncing on, and turns it off whatever happens:
- * success, failure or cancellation (only a terminate, which runs no workflow code, can skip it).
+ * or a company's first job) turns the store's is_syncing on once its plan is known, and off
+ * whatever happens: success, failure or cancellation (only a terminate, which runs no workflow
+ * code, can skip it).
  */
 export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
   let plan: OrderJobPlan | undefined = input.carry?.prepared?.orders;
@@ -41,6 +45,10 @@ export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
             ...(job.keys ? { replay: true } : {}),
           });
           plan = prepared.orders;
+          // Only now, with the plan known to the `finally` below, may the store's is_syncing go on.
+          if (plan?.backfill) {
+            await setupActivities.startOrderBackfill({ jobId, storeId: plan.storeId });
+          }
           return prepared;
         },
         page: (p) => pages.syncOrderPage({ ...p, plan: plan! }),

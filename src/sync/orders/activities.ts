@@ -87,8 +87,8 @@ async function forEachLimited<T>(
 const productFingerprint = (p: ProductInput) => JSON.stringify([p.title, p.variants[0]?.sku]);
 
 /**
- * Order activities: store setup (prepareOrderJob), one chunk of orders (syncOrderPage) and turning
- * the store's is_syncing off after a backfill (finishOrderBackfill).
+ * Order activities: store setup (prepareOrderJob), turning the store's is_syncing on for a backfill
+ * (startOrderBackfill), one chunk of orders (syncOrderPage) and turning it off (finishOrderBackfill).
  */
 export function createOrderSyncActivities(deps: ActivityDeps) {
   const clients = resolveClients(deps);
@@ -232,9 +232,10 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
 
   return {
     /**
-     * Once per job: the store exists (created in the company's currency when missing), the job's
-     * polling bounds are fixed from the watermark, and a backfill turns the store's is_syncing on
-     * (last, so a plan that sets it is always returned to the workflow, which turns it off).
+     * Once per job: the store exists (created in the company's currency when missing) and the job's
+     * polling bounds are fixed from the watermark. It changes nothing else in the store: a backfill's
+     * is_syncing is turned on by startOrderBackfill, which the workflow calls only once it holds the
+     * plan, so whatever happens next its `finally` knows to turn it off.
      */
     async prepareOrderJob(args: {
       jobId: string;
@@ -276,12 +277,22 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
           chunkSize: s.orderChunkSize,
           today,
         };
-        if (backfill) await mailchimp.setStoreSyncing(store, true);
         deps.logger.info(
           { jobId: args.jobId, storeId: store, backfill, knownUpTo: plan.knownUpTo, fromDay: plan.fromDay },
           'order job prepared',
         );
         return { duplicateOf: {}, duplicateGroups: 0, orders: plan };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** A backfill's first step after its plan: no order notifications or automations for old orders. */
+    async startOrderBackfill(args: { jobId: string; storeId: string }): Promise<void> {
+      try {
+        const mailchimp = await clients.mailchimp();
+        await mailchimp.setStoreSyncing(args.storeId, true);
+        deps.logger.info({ jobId: args.jobId, storeId: args.storeId }, 'store is_syncing set');
       } catch (err) {
         throw toActivityFailure(err);
       }
