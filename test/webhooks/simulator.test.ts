@@ -183,9 +183,8 @@ describe('Mailchimp simulator -> webhook receiver -> recorded workflow', () => {
       statusIfNew: 'subscribed',
       mergeFields: {},
     });
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await listWebhookEvents(t.client, { type: 'subscribe', listId })).toHaveLength(1);
-
+    // No fixed wait: the control write below is delivered after this one would have been, so once
+    // the control event is recorded, an echo of this write would be recorded too.
     // Control: with the api source switched on, the same kind of write does come back.
     expect((await cli('register', '--url', receiver.url, '--sources', 'user,admin,api')).text).toMatch(
       /sources=user,admin,api$/,
@@ -195,10 +194,12 @@ describe('Mailchimp simulator -> webhook receiver -> recorded workflow', () => {
       statusIfNew: 'subscribed',
       mergeFields: {},
     });
-    await eventually(async () => {
+    const events = await eventually(async () => {
       const all = await listWebhookEvents(t.client, { type: 'subscribe', listId });
-      return all.length === 2 ? true : undefined;
+      return all.some((e) => e.email?.startsWith('s***@')) ? all : undefined;
     });
+    expect(events).toHaveLength(2);
+    expect(events.filter((e) => e.email?.startsWith('f***@'))).toEqual([]);
     expect((await cli('register', '--url', receiver.url)).text).toMatch(/sources=user,admin$/);
   });
 
