@@ -104,7 +104,7 @@ export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
 export interface Watermark {
   /** YYYY-MM-DD, the max DateLastMaintained seen by the last successful job. */
   day: string;
-  /** Fingerprints (key + content hash) of the records synced on `day`. */
+  /** `key:hash` of the content last synced, one per record synced on `day` (see fingerprintEntry). */
   fingerprints: string[];
   /** True when more records shared `day` than we keep fingerprints for: they are re-sent. */
   overflow?: boolean;
@@ -123,7 +123,7 @@ export interface WatermarkCandidate {
   maxUniquifier?: number;
 }
 
-/** The most fingerprints kept for one boundary day (about 12 bytes each). */
+/** The most fingerprints kept for one boundary day (key + 13 bytes each). */
 export const MAX_FINGERPRINTS = 5000;
 
 /** One record's outcome, kept compact in history (details only for skips and failures). */

@@ -1,8 +1,8 @@
 import { MAX_FINGERPRINTS, type Watermark, type WatermarkCandidate } from './types.js';
 
 /**
- * Merges two high-water marks: the later day wins; on the same day the fingerprints are united
- * (capped: beyond the cap the day is marked `overflow` and its records are simply sent again).
+ * Merges two high-water marks (b is the newer): the later day wins; on the same day the
+ * fingerprints are merged per key, b's replacing a's (capped: beyond the cap the day is marked `overflow` and its records are simply sent again).
  * Pure and deterministic: used inside workflows.
  */
 export function mergeCandidate(a: WatermarkCandidate, b: WatermarkCandidate): WatermarkCandidate {
@@ -17,13 +17,36 @@ function withMaxUniquifier<T extends { maxUniquifier?: number }>(c: T, a?: numbe
   return { ...rest, maxUniquifier: Math.max(a ?? b!, b ?? a!) } as T;
 }
 
+/** A watermark fingerprint entry: the record's key and the hash of the content last synced for it. */
+export function fingerprintEntry(key: string, fp: string): string {
+  return `${key}:${fp}`;
+}
+
+/**
+ * Key -> fingerprint of a watermark's entries; later entries replace earlier ones for the same key.
+ * Entries of the old format (a bare hash, no key) are dropped: their records are simply sent again.
+ */
+export function fingerprintsByKey(
+  entries: Iterable<string>,
+  into = new Map<string, string>(),
+): Map<string, string> {
+  for (const entry of entries) {
+    // The hash is base64url (never a colon); a key could contain one.
+    const at = entry.lastIndexOf(':');
+    if (at > 0) into.set(entry.slice(0, at), entry.slice(at + 1));
+  }
+  return into;
+}
+
 function mergeDays(a: WatermarkCandidate, b: WatermarkCandidate): WatermarkCandidate {
   if (!b.day) return a;
   if (!a.day || b.day > a.day) return capped(b);
   if (b.day < a.day) return a;
-  const union = new Set(a.fingerprints);
-  for (const f of b.fingerprints) union.add(f);
-  return capped({ day: a.day, fingerprints: [...union], overflow: Boolean(a.overflow || b.overflow) });
+  // One fingerprint per key, the newer (b) winning: a record synced as A, then B, then edited back
+  // to A must not find A's old hash and be counted unchanged while Mailchimp holds B.
+  const byKey = fingerprintsByKey(b.fingerprints, fingerprintsByKey(a.fingerprints));
+  const fingerprints = [...byKey].map(([key, fp]) => fingerprintEntry(key, fp));
+  return capped({ day: a.day, fingerprints, overflow: Boolean(a.overflow || b.overflow) });
 }
 
 function capped(c: WatermarkCandidate): WatermarkCandidate {

@@ -1,26 +1,50 @@
 import { describe, expect, it } from '@jest/globals';
-import { isDay, mergeCandidate, mergeWatermark } from '../../src/sync/watermark.js';
+import { fingerprintsByKey, isDay, mergeCandidate, mergeWatermark } from '../../src/sync/watermark.js';
 import { MAX_FINGERPRINTS } from '../../src/sync/types.js';
 import { compactTimestamp, jobId, syncStateId, scheduleId } from '../../src/sync/job-id.js';
 
 describe('watermark merging (pure, used inside workflows)', () => {
-  it('keeps the later day, unites fingerprints of the same day', () => {
-    const a = { day: '2026-11-26', fingerprints: ['x'] };
-    expect(mergeCandidate(a, { day: '2026-11-27', fingerprints: ['y'] })).toEqual({
+  it('keeps the later day; on the same day one fingerprint per key, the newer winning', () => {
+    const a = { day: '2026-11-26', fingerprints: ['K1:x'] };
+    expect(mergeCandidate(a, { day: '2026-11-27', fingerprints: ['K2:y'] })).toEqual({
       day: '2026-11-27',
-      fingerprints: ['y'],
+      fingerprints: ['K2:y'],
     });
-    expect(mergeCandidate(a, { day: '2026-11-25', fingerprints: ['z'] })).toBe(a);
-    expect(mergeCandidate(a, { day: '2026-11-26', fingerprints: ['y', 'x'] })).toEqual({
+    expect(mergeCandidate(a, { day: '2026-11-25', fingerprints: ['K3:z'] })).toBe(a);
+    expect(mergeCandidate(a, { day: '2026-11-26', fingerprints: ['K2:y', 'K1:x'] })).toEqual({
       day: '2026-11-26',
-      fingerprints: ['x', 'y'],
+      fingerprints: ['K1:x', 'K2:y'],
       overflow: false,
     });
+    // K1 synced as A, then as B: only B is known (edited back to A, it is written again).
+    const ab = mergeCandidate(
+      { day: '2026-11-26', fingerprints: ['K1:AAAA', 'K:2:cc'] },
+      { day: '2026-11-26', fingerprints: ['K1:BBBB'] },
+    );
+    expect(ab.fingerprints).toEqual(['K1:BBBB', 'K:2:cc']);
+    expect(fingerprintsByKey(ab.fingerprints)).toEqual(
+      new Map([
+        ['K1', 'BBBB'],
+        ['K:2', 'cc'],
+      ]),
+    );
     expect(mergeCandidate(a, { fingerprints: [] })).toBe(a);
   });
 
+  it('drops old-format bare hashes on merge (their records are sent once more)', () => {
+    const old = { day: '2026-11-26', fingerprints: ['AbCdEfGhIjKl'] };
+    expect(mergeCandidate(old, { day: '2026-11-26', fingerprints: ['K1:x'] }).fingerprints).toEqual(['K1:x']);
+    expect(fingerprintsByKey(old.fingerprints).size).toBe(0);
+    expect(
+      mergeWatermark(
+        { day: '2026-11-26', fingerprints: ['AbCdEfGhIjKl', 'K1:x'] },
+        { day: '2026-11-26', fingerprints: ['K1:y'] },
+      ),
+    ).toEqual({ day: '2026-11-26', fingerprints: ['K1:y'] });
+  });
+
   it('drops fingerprints beyond the cap and marks the day as overflowing', () => {
-    const many = Array.from({ length: MAX_FINGERPRINTS + 1 }, (_, i) => `f${i}`);
+    const many = Array.from({ length: MAX_FINGERPRINTS + 1 }, (_, i) => `K${i}:f`);
     expect(mergeCandidate({ fingerprints: [] }, { day: '2026-11-27', fingerprints: many })).toEqual({
       day: '2026-11-27',
       fingerprints: [],

@@ -6,6 +6,7 @@ import { maskEmail } from '../../logging/mask.js';
 import { fingerprint } from '../fingerprint.js';
 import { SyncConfigurationError, toActivityFailure } from '../errors.js';
 import { loadWatermark } from '../state-activities.js';
+import { fingerprintEntry, fingerprintsByKey } from '../watermark.js';
 import {
   ZERO_COUNTS,
   emptyTrail,
@@ -69,7 +70,7 @@ function throwIfCancelled(): void {
 /** Customer activities: audience setup, duplicate-email resolution, and one page of sync. */
 export function createCustomerSyncActivities(deps: ActivityDeps) {
   const clients = resolveClients(deps);
-  const boundaryCache = new Map<string, Promise<Set<string>>>();
+  const boundaryCache = new Map<string, Promise<Map<string, string>>>();
   /**
    * The next page, read while this one is written: the next page activity (usually on this worker)
    * takes it instead of waiting for Sage. Never an error: a failed prefetch is simply read again.
@@ -127,15 +128,19 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
     }
   };
 
-  /** Fingerprints the watermark holds for the boundary day, fetched once per job (not via history). */
-  const boundaryFingerprints = (jobId: string, company: string, day: string): Promise<Set<string>> => {
+  /** Key -> fingerprint the watermark holds for the boundary day, fetched once per job (not via history). */
+  const boundaryFingerprints = (
+    jobId: string,
+    company: string,
+    day: string,
+  ): Promise<Map<string, string>> => {
     const cacheKey = `${jobId}|${day}`;
     let found = boundaryCache.get(cacheKey);
     if (!found) {
       found = (async () => {
         const client = deps.temporalClient ?? getClient();
         const wm = await loadWatermark(client, 'customers', company);
-        return new Set(wm?.day === day ? wm.fingerprints : []);
+        return fingerprintsByKey(wm?.day === day ? wm.fingerprints : []);
       })();
       found.catch(() => boundaryCache.delete(cacheKey));
       boundaryCache.set(cacheKey, found);
@@ -269,7 +274,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
               ? ({ kind: 'skip', key, reason: `duplicate of ${winner}` } as const)
               : mapCustomer(record, settings);
             const fp = fingerprint(key, mapped.kind === 'member' ? mapped.member : { skip: mapped.reason });
-            if (known && day === input.boundaryDay && known.has(fp)) {
+            if (known && day === input.boundaryDay && known.get(key) === fp) {
               counts.unchanged++;
               trail.unchanged.push(key);
               fingerprints.set(key, { day, fp });
@@ -382,7 +387,9 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
             if (d && (!maxDay || d > maxDay)) maxDay = d;
           }
           const seenFps = maxDay
-            ? [...fingerprints.values()].filter((f) => f.day === maxDay).map((f) => f.fp)
+            ? [...fingerprints]
+                .filter(([, f]) => f.day === maxDay)
+                .map(([key, f]) => fingerprintEntry(key, f.fp))
             : [];
           if (reasonIndex.size > 0) trail.reasons = [...reasonIndex.keys()];
           return {

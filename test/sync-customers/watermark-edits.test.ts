@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { startHarness, type SyncHarness } from './harness.js';
+import { expectedMembers } from './expected.js';
+import { readMembers } from './members.js';
+import { loadWatermark } from '../../src/sync/state-activities.js';
+
+// Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
+jest.setTimeout(180_000);
+
+describe('incremental runs see every edit on the boundary day', () => {
+  let h: SyncHarness;
+  let keys: string[];
+  beforeAll(async () => {
+    h = await startHarness({ customers: 30 });
+    await h.startWorker();
+    keys = [...expectedMembers(h.sage.data.customers()).members.values()].map((m) => m.key);
+    expect((await h.runJob({ full: true })).status).toBe('completed');
+  });
+  afterAll(async () => h?.stop());
+
+  const memberOf = async (key: string) =>
+    (await readMembers(h)).find((m) => m.merge_fields.SAGECUST === key)?.merge_fields;
+
+  it('a record edited A -> B -> A on one day is written each time (one fingerprint per key)', async () => {
+    const key = keys[3]!;
+    h.sage.data.editCustomer(key, { ContactName: 'Ada Lovelace' });
+    const a = await h.runJob({});
+    expect(a.counts.created + a.counts.updated).toBe(1);
+    expect(await memberOf(key)).toMatchObject({ FNAME: 'Ada', LNAME: 'Lovelace' });
+
+    h.sage.data.editCustomer(key, { ContactName: 'Grace Hopper' });
+    const b = await h.runJob({});
+    expect(b.counts.created + b.counts.updated).toBe(1);
+    expect(await memberOf(key)).toMatchObject({ FNAME: 'Grace', LNAME: 'Hopper' });
+
+    h.sage.data.editCustomer(key, { ContactName: 'Ada Lovelace' });
+    const back = await h.runJob({});
+    expect(back.counts.updated).toBe(1);
+    expect(await memberOf(key)).toMatchObject({ FNAME: 'Ada', LNAME: 'Lovelace' });
+    const wm = await loadWatermark(h.t.client, 'customers', h.company);
+    expect(wm?.fingerprints.filter((f) => f.startsWith(`${key}:`))).toHaveLength(1);
+
+    // Nothing edited since: the boundary day's records are all known and nothing is written.
+    const again = await h.runJob({});
+    expect(again.counts.created + again.counts.updated).toBe(0);
+    expect(again.counts.unchanged).toBeGreaterThan(0);
+  });
+});
