@@ -26,6 +26,11 @@ export interface SyncPageInput {
   fromDay?: string;
   /** Records of this day whose fingerprint the watermark holds are `unchanged`. */
   boundaryDay?: string;
+  /**
+   * The latest day a page may report as seen: the day the job started reading Sage. A record
+   * stamped later (a future session date) is written but does not move the watermark past it.
+   */
+  untilDay?: string;
   /** Replay: exactly these keys. */
   keys?: Array<string | number>;
   pageSize?: number;
@@ -172,6 +177,8 @@ export async function runSyncJob(input: SyncJobInput, steps: SyncStreamSteps): P
           ...(carry.cursor !== undefined ? { cursor: carry.cursor } : {}),
           ...(carry.fromDay ? { fromDay: carry.fromDay } : {}),
           ...(carry.boundaryDay ? { boundaryDay: carry.boundaryDay } : {}),
+          // The first run's start (workflow time, carried across continue-as-new): deterministic.
+          untilDay: carry.startedAt.slice(0, 10),
           ...(input.pageSize ? { pageSize: input.pageSize } : {}),
           ...duplicatesAfter(carry.prepared, carry.cursor),
         };

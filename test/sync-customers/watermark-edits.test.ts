@@ -35,7 +35,7 @@ describe('incremental runs see every edit on the boundary day', () => {
 
     h.sage.data.editCustomer(key, { ContactName: 'Ada Lovelace' });
     const back = await h.runJob({});
-    expect(back.counts.updated).toBe(1);
+    expect(back.counts.created + back.counts.updated).toBe(1);
     expect(await memberOf(key)).toMatchObject({ FNAME: 'Ada', LNAME: 'Lovelace' });
     const wm = await loadWatermark(h.t.client, 'customers', h.company);
     expect(wm?.fingerprints.filter((f) => f.startsWith(`${key}:`))).toHaveLength(1);
@@ -44,5 +44,31 @@ describe('incremental runs see every edit on the boundary day', () => {
     const again = await h.runJob({});
     expect(again.counts.created + again.counts.updated).toBe(0);
     expect(again.counts.unchanged).toBeGreaterThan(0);
+  });
+
+  it('a future-dated record does not move the watermark past the job start day', async () => {
+    const future = keys[5]!;
+    const later = keys[7]!;
+    // Sage stamps the user's session date: here a year far ahead.
+    h.sage.data.editCustomer(
+      future,
+      { ContactName: 'Future Person', DateLastMaintained: '2099-01-01T00:00:00Z' },
+      { touch: false },
+    );
+    const first = await h.runJob({});
+    expect(first.status).toBe('completed');
+    expect(await memberOf(future)).toMatchObject({ FNAME: 'Future', LNAME: 'Person' });
+    const today = new Date().toISOString().slice(0, 10);
+    const wm = await loadWatermark(h.t.client, 'customers', h.company);
+    expect(wm?.day).toBeDefined();
+    expect(wm!.day <= today).toBe(true);
+    expect(wm!.fingerprints.some((f) => f.startsWith(`${future}:`))).toBe(false);
+
+    // A real edit made afterwards (stamped with Sage's today) is still picked up.
+    h.sage.data.editCustomer(later, { ContactName: 'Later Edit' });
+    const next = await h.runJob({});
+    expect(await memberOf(later)).toMatchObject({ FNAME: 'Later', LNAME: 'Edit' });
+    // The future-dated record is read (and harmlessly written) again until its day comes.
+    expect(next.counts.created + next.counts.updated).toBe(2);
   });
 });

@@ -381,10 +381,12 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
               trail.failed.push(compactFailure(failed.get(w.key) ?? { key: w.key, reason: 'not written' }));
             }
           }
+          // Capped at the job's start day: Sage stamps the user's session date, which can lie in the
+          // future; such a record is read again every run until the calendar reaches it.
           let maxDay: string | undefined;
           for (const r of records) {
             const d = maintainedDay(r);
-            if (d && (!maxDay || d > maxDay)) maxDay = d;
+            if (d && (!maxDay || d > maxDay) && (!input.untilDay || d <= input.untilDay)) maxDay = d;
           }
           const seenFps = maxDay
             ? [...fingerprints]
