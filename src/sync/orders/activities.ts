@@ -2,7 +2,12 @@ import { activityInfo, cancellationSignal, getClient, heartbeat } from '@tempora
 import type { ActivityDeps } from '../../activities/deps.js';
 import { resolveClients } from '../../activities/clients.js';
 import { maskEmail } from '../../logging/mask.js';
-import { MailchimpError, MailchimpNotFoundError, MailchimpRecordError } from '../../mailchimp/errors.js';
+import {
+  MailchimpAuthError,
+  MailchimpError,
+  MailchimpNotFoundError,
+  MailchimpRecordError,
+} from '../../mailchimp/errors.js';
 import type { MailchimpClient } from '../../mailchimp/client.js';
 import type { ARCustomer } from '../../sage300/schemas.js';
 import type { Sage300Client } from '../../sage300/client.js';
@@ -85,6 +90,31 @@ async function forEachLimited<T>(
 }
 
 const productFingerprint = (p: ProductInput) => JSON.stringify([p.title, p.variants[0]?.sku]);
+
+/** From this activity attempt on, a transient failure is recorded on its record instead of retried. */
+const LATE_ATTEMPT = 3;
+
+interface RecordFailure {
+  reason: string;
+  status?: number;
+}
+
+/**
+ * Whether a Mailchimp error concerns only the record being written: anything but bad credentials
+ * that retrying cannot fix (400, 404, 405, an unexpected answer...), and, on a late attempt, a
+ * transient one (5xx, 429, a reset) so the page completes and the record can be replayed instead
+ * of failing every run. Anything else is thrown: auth errors stop the job, early transient ones are
+ * retried by Temporal.
+ */
+function asRecordFailure(err: unknown): RecordFailure | undefined {
+  if (!(err instanceof MailchimpError) || err instanceof MailchimpAuthError) return undefined;
+  if (err.retryable && activityInfo().attempt < LATE_ATTEMPT) return undefined;
+  const said = [err.title, err.detail].filter(Boolean).join(': ') || err.message;
+  return {
+    reason: maskEmail(err.retryable ? `(retryable) ${said}` : said) || 'rejected',
+    ...(err.status ? { status: err.status } : {}),
+  };
+}
 
 /**
  * Order activities: store setup (prepareOrderJob), turning the store's is_syncing on for a backfill
@@ -190,13 +220,22 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
     jobId: string,
     store: string,
     wanted: ProductInput[],
-  ) {
+  ): Promise<Map<string, RecordFailure>> {
     const cache = products.forJob(jobId);
     const todo = wanted.filter((p) => cache.get(p.id) !== productFingerprint(p));
+    const failed = new Map<string, RecordFailure>();
     await forEachLimited(todo, mailchimp.maxConnections, async (p) => {
-      await mailchimp.upsertProduct(store, p);
-      cache.set(p.id, productFingerprint(p));
+      try {
+        await mailchimp.upsertProduct(store, p);
+        cache.set(p.id, productFingerprint(p));
+      } catch (err) {
+        // One refused product fails only the orders that use it (not cached: tried again next page).
+        const failure = asRecordFailure(err);
+        if (!failure) throw err;
+        failed.set(p.id, failure);
+      }
     });
+    return failed;
   }
 
   /** New orders are created (POST, PATCH if it exists); known ones are compared and PATCHed only when different. */
@@ -355,7 +394,12 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
               counts.skipped++;
               trail.skipped.push({ key, reason: 'not found in Sage' });
             }
-            const toWrite: Array<{ key: string; uniquifier: number; body: MappedOrderBody }> = [];
+            const toWrite: Array<{
+              key: string;
+              uniquifier: number;
+              body: MappedOrderBody;
+              productIds: string[];
+            }> = [];
             const wantedProducts = new Map<string, ProductInput>();
             for (const order of page.records) {
               const key = String(order.OrderUniquifier);
@@ -377,26 +421,43 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
                 continue;
               }
               for (const p of mapped.products) if (!wantedProducts.has(p.id)) wantedProducts.set(p.id, p);
-              toWrite.push({ key, uniquifier: order.OrderUniquifier, body: mapped.order });
+              toWrite.push({
+                key,
+                uniquifier: order.OrderUniquifier,
+                body: mapped.order,
+                productIds: mapped.products.map((p) => p.id),
+              });
             }
 
-            await ensureProducts(mailchimp, input.jobId, plan.storeId, [...wantedProducts.values()]);
+            const failedProducts = await ensureProducts(mailchimp, input.jobId, plan.storeId, [
+              ...wantedProducts.values(),
+            ]);
+            const fail = (w: (typeof toWrite)[number], f: RecordFailure) => {
+              counts.failed++;
+              trail.failed.push({
+                key: w.key,
+                mailchimpId: w.body.id,
+                email: maskEmail(w.body.customer.email_address),
+                reason: f.reason,
+                ...(f.status ? { status: f.status } : {}),
+              });
+            };
             await forEachLimited(toWrite, mailchimp.maxConnections * 2, async (w) => {
               throwIfCancelled();
+              const badProduct = w.productIds.find((id) => failedProducts.has(id));
+              if (badProduct !== undefined) {
+                const f = failedProducts.get(badProduct)!;
+                fail(w, { ...f, reason: `product ${badProduct} rejected: ${f.reason}` });
+                return;
+              }
               try {
                 const outcome = await writeOrder(mailchimp, plan, w.uniquifier, w.body);
                 counts[outcome]++;
                 trail[outcome].push(w.key);
               } catch (err) {
-                if (!(err instanceof MailchimpRecordError)) throw err;
-                counts.failed++;
-                trail.failed.push({
-                  key: w.key,
-                  mailchimpId: w.body.id,
-                  email: maskEmail(w.body.customer.email_address),
-                  reason: maskEmail([err.title, err.detail].filter(Boolean).join(': ')) || 'rejected',
-                  ...(err.status ? { status: err.status } : {}),
-                });
+                const failure = asRecordFailure(err);
+                if (!failure) throw err;
+                fail(w, failure);
               }
             });
 
