@@ -112,6 +112,11 @@ export interface Watermark {
   committedAt?: string;
   /** Order sync: highest OrderUniquifier sent (new orders are polled above it). */
   maxUniquifier?: number;
+  /**
+   * Order sync: the day before the last successful job started (when it read Sage). Orders
+   * completed on or after it are read again; never derived from the commit time.
+   */
+  readDay?: string;
 }
 
 /** The watermark a job is building while it runs. */
@@ -121,6 +126,8 @@ export interface WatermarkCandidate {
   overflow?: boolean;
   /** Order sync: highest OrderUniquifier seen. */
   maxUniquifier?: number;
+  /** Order sync: the job's start day minus one (see Watermark.readDay). */
+  readDay?: string;
 }
 
 /** The most fingerprints kept for one boundary day (key + 13 bytes each). */

@@ -6,7 +6,21 @@ import { MAX_FINGERPRINTS, type Watermark, type WatermarkCandidate } from './typ
  * Pure and deterministic: used inside workflows.
  */
 export function mergeCandidate(a: WatermarkCandidate, b: WatermarkCandidate): WatermarkCandidate {
-  return withMaxUniquifier(mergeDays(a, b), a.maxUniquifier, b.maxUniquifier);
+  return withReadDay(
+    withMaxUniquifier(mergeDays(a, b), a.maxUniquifier, b.maxUniquifier),
+    a.readDay,
+    b.readDay,
+  );
+}
+
+/** Order sync: the later read day of either side rides along (absent for customers). */
+function withReadDay<T extends { readDay?: string }>(c: T, a?: string, b?: string): T {
+  const later = [a, b]
+    .filter((d): d is string => Boolean(d))
+    .sort()
+    .pop();
+  if (!later) return c;
+  return { ...c, readDay: later };
 }
 
 /** Order sync: the highest OrderUniquifier of either side rides along (absent for customers). */
@@ -66,8 +80,10 @@ export function mergeWatermark(
       : { fingerprints: [] },
     commit,
   );
-  if (current && merged.day === current.day && commit.day < current.day) return current;
-  return withMaxUniquifier(
+  if (current && merged.day === current.day && commit.day < current.day) {
+    return withReadDay(current, current.readDay, commit.readDay);
+  }
+  const next = withMaxUniquifier(
     {
       day: merged.day!,
       fingerprints: merged.fingerprints,
@@ -78,6 +94,7 @@ export function mergeWatermark(
     current?.maxUniquifier,
     commit.maxUniquifier,
   );
+  return withReadDay(next, current?.readDay, commit.readDay);
 }
 
 /** YYYY-MM-DD check for `--since`. */

@@ -43,6 +43,8 @@ export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
             ...(job.full ? { full: true } : {}),
             ...(job.since ? { since: job.since } : {}),
             ...(job.keys ? { replay: true } : {}),
+            // The day the job started (workflow time, deterministic): its lookback and read day.
+            today: workflowInfo().startTime.toISOString().slice(0, 10),
           });
           plan = prepared.orders;
           // Only now, with the plan known to the `finally` below, may the store's is_syncing go on.

@@ -78,4 +78,24 @@ describe('order polling plan', () => {
     expect(w).toMatchObject({ day: '2026-10-02', maxUniquifier: 900, committedAt: '2026-11-27T00:00:00Z' });
     expect(mergeCandidate({ fingerprints: [] }, { fingerprints: [] })).toEqual({ fingerprints: [] });
   });
+
+  it('the read day (job start minus one) only moves forward, also when a --since job commits an older day', () => {
+    const current = { day: '2026-10-02', fingerprints: [], maxUniquifier: 900, readDay: '2026-11-20' };
+    expect(
+      mergeWatermark(current, { day: '2026-09-01', fingerprints: [], readDay: '2026-11-26' }),
+    ).toMatchObject({
+      day: '2026-10-02',
+      readDay: '2026-11-26',
+    });
+    expect(
+      mergeWatermark(current, { day: '2026-10-03', fingerprints: [], readDay: '2026-11-01' }),
+    ).toMatchObject({
+      day: '2026-10-03',
+      readDay: '2026-11-20',
+    });
+    expect(mergeCandidate({ fingerprints: [], readDay: '2026-11-26' }, { fingerprints: [] })).toEqual({
+      fingerprints: [],
+      readDay: '2026-11-26',
+    });
+  });
 });

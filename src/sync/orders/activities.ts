@@ -22,6 +22,7 @@ import {
   type PageTrail,
   type PreparedJob,
   type SyncCounts,
+  type Watermark,
   type WatermarkCandidate,
 } from '../types.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
@@ -90,6 +91,16 @@ async function forEachLimited<T>(
 }
 
 const productFingerprint = (p: ProductInput) => JSON.stringify([p.title, p.variants[0]?.sku]);
+
+/**
+ * Orders completed on or after this day are read again: the day before the last successful job
+ * started. A watermark written before readDay existed falls back to two days before its commit (one
+ * of margin, one for a job that ran across midnight).
+ */
+function completedSince(wm: Watermark | undefined): string | undefined {
+  if (wm?.readDay) return wm.readDay;
+  return wm?.committedAt ? addDays(wm.committedAt.slice(0, 10), -2) : undefined;
+}
 
 /** From this activity attempt on, a transient failure is recorded on its record instead of retried. */
 const LATE_ATTEMPT = 3;
@@ -282,6 +293,8 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
       full?: boolean;
       since?: string;
       replay?: boolean;
+      /** YYYY-MM-DD the job started (from the workflow, deterministic); the worker's clock if absent. */
+      today?: string;
     }): Promise<PreparedJob> {
       try {
         checkCompany(args.company);
@@ -301,7 +314,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
           });
         }
         const wm = await loadWatermark(deps.temporalClient ?? getClient(), 'orders', args.company);
-        const today = new Date().toISOString().slice(0, 10);
+        const today = args.today ?? new Date().toISOString().slice(0, 10);
         const backfill = !args.replay && !args.since && (Boolean(args.full) || !wm);
         const s = deps.config.sync;
         const plan: OrderJobPlan = {
@@ -310,7 +323,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
           ...(wm?.maxUniquifier !== undefined && !backfill ? { knownUpTo: wm.maxUniquifier } : {}),
           ...(args.since ? { fromDay: args.since } : !backfill && wm ? { fromDay: wm.day } : {}),
           ...(!backfill && !args.replay ? { lookbackFromDay: addDays(today, -s.orderLookbackDays) } : {}),
-          ...(!backfill && wm?.committedAt ? { completedSinceDay: wm.committedAt.slice(0, 10) } : {}),
+          ...(!backfill && completedSince(wm) ? { completedSinceDay: completedSince(wm) } : {}),
           includeQuotes: s.orderIncludeQuotes,
           ...(s.orderCampaignField ? { campaignField: s.orderCampaignField } : {}),
           chunkSize: s.orderChunkSize,
@@ -481,6 +494,9 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
         if (day && !input.keys) seen.day = day;
         const maxU = Math.max(plan.knownUpTo ?? -1, cp.maxUniquifier ?? -1);
         if (maxU >= 0 && !input.keys) seen.maxUniquifier = maxU;
+        // Orders completed from the day before this job started on are read by the next job: one
+        // day of margin for a completion between the start and the read, or time zones.
+        if (!input.keys) seen.readDay = addDays(plan.today, -1);
         return {
           counts: cp.counts,
           trail: cp.trail,

@@ -8,7 +8,8 @@ import { F, type Filter } from '../../sage300/odata.js';
  * - new orders: `OrderUniquifier gt knownUpTo` (entered since the last job, whatever their date:
  *   this catches back-dated entries) or `OrderDate ge fromDay` (the watermark day, inclusive);
  * - changes: orders dated on or after `lookbackFromDay` that are still open, and orders completed
- *   on or after `completedSinceDay` (the day of the last successful job, whatever their date), are
+ *   on or after `completedSinceDay` (the watermark's readDay: the day before the last successful job
+ *   started, whatever their date), are
  *   read again and compared with the store's copy; only differences are sent.
  * A backfill (`--full`, or the first job of a company) reads every order with `is_syncing` on.
  */
@@ -26,7 +27,10 @@ export interface OrderJobPlan {
   campaignField?: string;
   /** Orders one page activity handles (several Sage pages). */
   chunkSize: number;
-  /** YYYY-MM-DD the job started (caps the watermark: future-dated orders do not move it ahead). */
+  /**
+   * YYYY-MM-DD the job started (the workflow's start time): caps the watermark (future-dated orders
+   * do not move it ahead), anchors the lookback, and minus one day becomes the watermark's readDay.
+   */
   today: string;
 }
 
