@@ -33,7 +33,8 @@ export function acceptedByMailchimp(email: string): boolean {
 
 /**
  * `orders`: what the store must hold; `rejected`: orders Mailchimp refuses because of the
- * customer's address (counted as failed); the rest are skipped.
+ * customer's address (counted as failed); `dataFixable`: orders whose customer is missing or has no
+ * usable address (also failed, so a replay sends them once fixed); the rest are skipped.
  */
 export function expectedOrders(orders: Row[], customers: Row[]): Map<string, ExpectedOrder> {
   return classifyOrders(orders, customers).orders;
@@ -42,14 +43,19 @@ export function expectedOrders(orders: Row[], customers: Row[]): Map<string, Exp
 export function classifyOrders(
   orders: Row[],
   customers: Row[],
-): { orders: Map<string, ExpectedOrder>; rejected: Set<string> } {
+): { orders: Map<string, ExpectedOrder>; rejected: Set<string>; dataFixable: Set<string> } {
   const byNumber = new Map(customers.map((c) => [String(c.CustomerNumber).trim(), c]));
   const out = new Map<string, ExpectedOrder>();
   const rejected = new Set<string>();
+  const dataFixable = new Set<string>();
   for (const o of orders) {
     if (o.OrderType === 'Quote') continue;
     const email = chosenEmail(byNumber.get(String(o.CustomerNumber).trim()));
-    if (!email) continue;
+    if (!email) {
+      // Customer missing or without a usable address: recorded failed, sent by a replay once fixed.
+      if (String(o.OrderNumber ?? '').trim()) dataFixable.add(String(o.OrderNumber).trim());
+      continue;
+    }
     const completed = String(o.OrderCompleted).startsWith('Complete');
     const lines = (o.OrderDetails as Row[])
       .filter((d) => d.LineType === 'Item')
@@ -76,7 +82,7 @@ export function classifyOrders(
       lines,
     });
   }
-  return { orders: out, rejected };
+  return { orders: out, rejected, dataFixable };
 }
 
 /** A customer whose orders Mailchimp accepts (usable address, not a reserved domain). */

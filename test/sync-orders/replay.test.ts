@@ -42,4 +42,41 @@ describe('orders in audit and replay', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ order_total: order.OrderTotal, customer: { id: 'NEWCO' } });
   });
+
+  it('an order of a customer without an email is recorded failed (no-valid-email) and replay sends it once the email is fixed in Sage', async () => {
+    h.sage.data.addCustomer({
+      CustomerNumber: 'NOMAIL',
+      CustomerName: 'No Mail Ltd',
+      Email: '',
+      ContactsEmail: '',
+    });
+    const item = String(h.sage.data.items()[0]!.UnformattedItemNumber);
+    const order = h.sage.data.enterOrder({
+      CustomerNumber: 'NOMAIL',
+      lines: [{ item, quantity: 2, unitPrice: 30 }],
+    });
+    const key = String(order.OrderUniquifier);
+
+    const handle = await h.startJob({});
+    expect((await handle.result()).status).toBe('completed');
+    const trail = await readJobTrail(h.t.client, handle.workflowId);
+    expect(trail.records.find((r) => r.key === key)).toMatchObject({
+      action: 'failed',
+      reason: 'no-valid-email',
+      mailchimpId: String(order.OrderNumber).trim(),
+    });
+    expect((await readStoreOrders(h)).some((o) => o.id === String(order.OrderNumber).trim())).toBe(false);
+
+    h.sage.data.editCustomer('NOMAIL', { Email: 'buyer@nomail-ltd.com' });
+    const replay = await replayJob(h.t.client, handle.workflowId, { taskQueue: h.t.taskQueue });
+    expect(replay?.keys).toContain(key);
+    const result = (await replay!.handle.result()) as SyncJobResult;
+    expect(result.status).toBe('completed');
+    const stored = (await readStoreOrders(h)).filter((o) => o.id === String(order.OrderNumber).trim());
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      order_total: order.OrderTotal,
+      customer: { id: 'NOMAIL', email_address: 'buyer@nomail-ltd.com' },
+    });
+  });
 });

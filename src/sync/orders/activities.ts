@@ -102,6 +102,12 @@ function completedSince(wm: Watermark | undefined): string | undefined {
   return wm?.committedAt ? addDays(wm.committedAt.slice(0, 10), -2) : undefined;
 }
 
+/**
+ * Orders that cannot be sent until someone fixes the customer in Sage: recorded `failed` (not
+ * `skipped`) so `replay` re-reads and sends them once fixed; the watermark still moves past them.
+ */
+const DATA_FIXABLE: ReadonlySet<string> = new Set(['no-valid-email', 'customer-missing']);
+
 /** From this activity attempt on, a transient failure is recorded on its record instead of retried. */
 const LATE_ATTEMPT = 3;
 
@@ -424,6 +430,12 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
               }
               const customer = page.customers.get(order.CustomerNumber?.trim() ?? '');
               const mapped = mapOrder(order, customer, options);
+              if (!mapped.ok && DATA_FIXABLE.has(mapped.reason)) {
+                // Fixed in Sage (an email added, the customer restored), it is sent by a replay.
+                counts.failed++;
+                trail.failed.push({ key, reason: mapped.reason, mailchimpId: order.OrderNumber?.trim() });
+                continue;
+              }
               if (!mapped.ok) {
                 counts.skipped++;
                 trail.skipped.push({
