@@ -172,3 +172,20 @@ export async function readStoreOrders(h: OrderHarness): Promise<ApiOrder[]> {
     if (all.length >= page.total_items || page.orders.length === 0) return all;
   }
 }
+
+/**
+ * Successful order creations per id in the test store, as the simulator counted its POSTs (the store
+ * keeps orders by id, so a second creation would not show in its listing): each must be 1.
+ */
+export function orderCreations(h: OrderHarness): Record<string, number> {
+  try {
+    return Object.fromEntries(h.mc.state.orderCreations(STORE_ID));
+  } catch {
+    return {};
+  }
+}
+
+/** What orderCreations must read when exactly these ids were created, each once. */
+export function createdOnce(ids: Iterable<string>): Record<string, number> {
+  return Object.fromEntries([...ids].map((id) => [id, 1]));
+}

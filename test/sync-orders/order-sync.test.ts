@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { classifyOrders, customerWithGoodEmail, expectedOrders } from './expected.js';
-import { readStoreOrders, startOrderHarness, STORE_ID, type ApiOrder, type OrderHarness } from './harness.js';
+import {
+  createdOnce,
+  orderCreations,
+  readStoreOrders,
+  startOrderHarness,
+  STORE_ID,
+  type ApiOrder,
+  type OrderHarness,
+} from './harness.js';
 import { maybeRecordHistory } from '../helpers/histories.js';
 import { readJobTrail } from '../../src/sync/audit.js';
 
@@ -55,6 +63,7 @@ describe('orderSync against both simulators on a real Temporal server', () => {
     expect(result.counts.created).toBe(expected.size);
     expect(result.counts.failed).toBe(rejected.size + dataFixable.size);
     expectMatches(await readStoreOrders(h), expected);
+    expect(orderCreations(h)).toEqual(createdOnce(expected.keys()));
 
     const store = await h.api<{ is_syncing: boolean; currency_code: string; list_id: string }>(
       `ecommerce/stores/${STORE_ID}`,
