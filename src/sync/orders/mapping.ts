@@ -51,7 +51,8 @@ import { chooseEmail } from '../customers/mapping.js';
  * Mailchimp order notifications fire on `pending` (confirmation), `paid` and `shipped`; the other
  * fulfillment values are informational and fire nothing.
  *
- * Skipped (with the reason recorded in the job's audit)
+ * Not sent (with the reason recorded in the job's audit: customer-missing and no-valid-email as
+ * `failed`, so a replay sends them once the customer is fixed in Sage; the others as `skipped`)
  * | reason            | when                                                                         |
  * |-------------------|------------------------------------------------------------------------------|
  * | quote             | OrderType Quote (unless SYNC_ORDER_INCLUDE_QUOTES=true)                      |
