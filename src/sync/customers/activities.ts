@@ -1,4 +1,4 @@
-import { activityInfo, cancellationSignal, getClient, heartbeat, sleep } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, getClient, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { resolveClients } from '../../activities/clients.js';
@@ -29,8 +29,11 @@ import { customerMergeFields, mappingSettings } from './settings.js';
 /** Members written per bulk call: enough to keep every allowed connection busy, small enough to heartbeat often. */
 const WRITE_CHUNK = 50;
 const CHUNKS_IN_FLIGHT = 3;
-/** Rounds of re-trying members Mailchimp answered with a retryable error, inside one attempt. */
-const RETRY_ROUNDS = 3;
+/**
+ * From this attempt of a page on, members Mailchimp still answers with a retryable error (after
+ * the client's own retries) are recorded `failed` instead of failing the page again.
+ */
+const FAIL_RECORDS_FROM_ATTEMPT = 3;
 const HEARTBEAT_EVERY_MS = 5_000;
 
 interface PendingWrite {
@@ -300,57 +303,72 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
           const alreadyFailed = new Set(checkpoint.failed.map((f) => f.key));
           const current = new Set(toWrite.map((w) => `${w.key}|${w.fp}`));
           checkpoint.written = checkpoint.written.filter(([key, , fp]) => current.has(`${key}|${fp}`));
-          let pending = toWrite.filter((w) => !already.has(`${w.key}|${w.fp}`) && !alreadyFailed.has(w.key));
-          for (let round = 0; pending.length > 0; round++) {
-            const retryable: PendingWrite[] = [];
-            let lastError = '';
-            const chunks: PendingWrite[][] = [];
-            for (let i = 0; i < pending.length; i += WRITE_CHUNK)
-              chunks.push(pending.slice(i, i + WRITE_CHUNK));
-            // A few chunks in flight at once: the client's shared limiter keeps the connection cap,
-            // and the next chunk fills the connections a finishing chunk leaves idle.
-            let nextChunk = 0;
-            const writeChunks = async () => {
-              while (nextChunk < chunks.length) {
-                throwIfCancelled();
-                const chunk = chunks[nextChunk++]!;
-                const outcomes = await mailchimp.upsertMembers(
-                  list,
-                  chunk.map((w) => w.member),
+          const pending = toWrite.filter(
+            (w) => !already.has(`${w.key}|${w.fp}`) && !alreadyFailed.has(w.key),
+          );
+          const stillFailing: Array<{ w: PendingWrite; error: string; title?: string; status?: number }> = [];
+          const chunks: PendingWrite[][] = [];
+          for (let i = 0; i < pending.length; i += WRITE_CHUNK)
+            chunks.push(pending.slice(i, i + WRITE_CHUNK));
+          // A few chunks in flight at once: the client's shared limiter keeps the connection cap,
+          // and the next chunk fills the connections a finishing chunk leaves idle.
+          let nextChunk = 0;
+          const writeChunks = async () => {
+            while (nextChunk < chunks.length) {
+              throwIfCancelled();
+              const chunk = chunks[nextChunk++]!;
+              const outcomes = await mailchimp.upsertMembers(
+                list,
+                chunk.map((w) => w.member),
+              );
+              outcomes.forEach((outcome, j) => {
+                const w = chunk[j]!;
+                if (outcome.ok) {
+                  checkpoint.written.push([w.key, outcome.action, w.fp]);
+                  return;
+                }
+                // Mailchimp's detail often quotes the address: masked like everything else.
+                const error = maskEmail(
+                  [outcome.error.title, outcome.error.detail].filter(Boolean).join(': '),
                 );
-                outcomes.forEach((outcome, j) => {
-                  const w = chunk[j]!;
-                  if (outcome.ok) {
-                    checkpoint.written.push([w.key, outcome.action, w.fp]);
-                  } else if (outcome.error.kind === 'retryable') {
-                    retryable.push(w);
-                    lastError = [outcome.error.status, outcome.error.title].filter(Boolean).join(' ');
-                  } else {
-                    checkpoint.failed.push({
-                      key: w.key,
-                      email: maskEmail(w.member.email),
-                      // Mailchimp's detail often quotes the address: masked like everything else.
-                      reason:
-                        maskEmail([outcome.error.title, outcome.error.detail].filter(Boolean).join(': ')) ||
-                        'rejected',
-                      ...(outcome.error.status ? { status: outcome.error.status } : {}),
-                    });
-                  }
-                });
-                heartbeat(checkpoint);
-              }
-            };
-            await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, chunks.length) }, writeChunks));
-            pending = retryable;
-            if (pending.length === 0) break;
-            if (round + 1 >= RETRY_ROUNDS) {
-              // Let Temporal retry the page later; the checkpoint keeps what is already written.
+                const status = outcome.error.status;
+                if (outcome.error.kind === 'retryable') {
+                  stillFailing.push({ w, error, title: outcome.error.title, ...(status ? { status } : {}) });
+                } else {
+                  checkpoint.failed.push({
+                    key: w.key,
+                    email: maskEmail(w.member.email),
+                    reason: error || 'rejected',
+                    ...(status ? { status } : {}),
+                  });
+                }
+              });
+              heartbeat(checkpoint);
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, chunks.length) }, writeChunks));
+          if (stillFailing.length > 0) {
+            // The client has already retried each of these requests. Early attempts let Temporal
+            // retry the page (the checkpoint keeps what is written); from a late attempt on, the
+            // members still failing are recorded `failed` so one bad record cannot block every run
+            // (replay re-sends them).
+            const attempt = activityInfo().attempt;
+            if (attempt < FAIL_RECORDS_FROM_ATTEMPT) {
+              const last = stillFailing[stillFailing.length - 1]!;
               throw ApplicationFailure.retryable(
-                `${pending.length} member(s) could not be written after ${RETRY_ROUNDS} rounds (${lastError})`,
+                `${stillFailing.length} member(s) answered with a retryable error (${[last.status, last.title].filter(Boolean).join(' ')})`,
                 'MailchimpRetryableError',
               );
             }
-            await sleep(500 * 2 ** round);
+            for (const { w, error, status } of stillFailing) {
+              checkpoint.failed.push({
+                key: w.key,
+                email: maskEmail(w.member.email),
+                reason: `retryable error, still failing on attempt ${attempt}: ${error || 'no answer'}`,
+                ...(status ? { status } : {}),
+              });
+            }
+            heartbeat(checkpoint);
           }
 
           // 4. Outcomes, in page order, and the high-water mark seen.
