@@ -16,7 +16,7 @@ import {
   type SyncCounts,
 } from '../types.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
-import { findDuplicates } from './duplicates.js';
+import { coveredPrefix, findDuplicates } from './duplicates.js';
 import {
   mapCustomer,
   maintainedDay,
@@ -245,11 +245,11 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
             }
             if (input.coverUntil !== undefined) {
               const limit = input.coverUntil;
-              const within = records.filter((r) => keyOf(r) <= limit);
-              if (within.length < records.length || !done) {
-                records = within;
+              const covered = coveredPrefix(records.map(keyOf), limit);
+              if (covered < records.length || !done) {
+                records = records.slice(0, covered);
                 done = false;
-                cursor = within.length ? keyOf(within[within.length - 1]!) : limit;
+                cursor = covered ? keyOf(records[covered - 1]!) : limit;
               }
             }
           }

@@ -34,3 +34,13 @@ export function findDuplicates(entries: Iterable<{ key: string; identity: string
   groups.sort((a, b) => compareKeys(a[0]!, b[0]!));
   return { groups, duplicateOf };
 }
+
+/**
+ * How many records at the start of a page (in Sage's order) the page's duplicate map covers: all of
+ * them up to the first key above `limit`. A prefix, not a filter: the cursor moves to the last record
+ * taken, so no record before it may be left out, whatever order Sage's collation puts keys in.
+ */
+export function coveredPrefix(keys: readonly string[], limit: string): number {
+  const beyond = keys.findIndex((k) => compareKeys(k, limit) > 0);
+  return beyond === -1 ? keys.length : beyond;
+}
