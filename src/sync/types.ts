@@ -58,6 +58,8 @@ export interface SyncCarry {
   startedAt: string;
   /** Per-job facts prepared once at the start (duplicate resolution). */
   prepared?: PreparedJob;
+  /** Records that failed with a transient error: while any did, the watermark is not advanced. */
+  transientFailures?: number;
 }
 
 export interface PreparedJob {
@@ -145,6 +147,8 @@ export interface RecordDetail {
   reasonRef?: number;
   status?: number;
   mailchimpId?: string;
+  /** A transient failure (5xx, 429, timeout) that outlasted the retries: it holds the watermark. */
+  retryable?: boolean;
 }
 
 /** Per-page trail: keys grouped by action; full detail for skipped and failed records. */
@@ -187,6 +191,8 @@ export interface SyncProgress {
   fromDay?: string;
   /** The watermark the job commits (or committed) when it completes. */
   watermarkDay?: string;
+  /** Set when transient failures kept the job from advancing the watermark: how many records. */
+  watermarkHeld?: number;
   replayOf?: string;
   startedAt: string;
   finishedAt?: string;

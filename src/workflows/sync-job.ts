@@ -189,6 +189,8 @@ export async function runSyncJob(input: SyncJobInput, steps: SyncStreamSteps): P
         ...carry,
         totals,
         seen: mergeCandidate(carry.seen, result.seen),
+        transientFailures:
+          (carry.transientFailures ?? 0) + result.trail.failed.filter((f) => f.retryable).length,
         pages: carry.pages + 1,
         ...(result.cursor !== undefined ? { cursor: result.cursor } : {}),
         ...(input.keys ? { keyIndex: (carry.keyIndex ?? 0) + (pageInput.keys?.length ?? 0) } : {}),
@@ -205,8 +207,11 @@ export async function runSyncJob(input: SyncJobInput, steps: SyncStreamSteps): P
       if (finished) break;
     }
 
-    // Replays re-send old failures: they say nothing about how far the stream has been read.
-    if (!input.keys && carry.seen.day) {
+    // Replays re-send old failures: they say nothing about how far the stream has been read. A job
+    // whose records failed with transient errors (an outage outlasting the retries) completes, but
+    // leaves the watermark where it was, so the next run reads those records again by itself.
+    progress.watermarkHeld = (carry.transientFailures ?? 0) > 0 ? carry.transientFailures : undefined;
+    if (!input.keys && carry.seen.day && !progress.watermarkHeld) {
       await steps.commitWatermark({
         stream: input.stream,
         company: input.company,

@@ -5,6 +5,7 @@ import { readMembers } from './members.js';
 import { subscriberHash } from '../../src/mailchimp/hash.js';
 import { readJobTrail } from '../../src/sync/audit.js';
 import { replayJob } from '../../src/sync/replay.js';
+import { loadWatermark } from '../../src/sync/state-activities.js';
 import type { SyncJobResult } from '../../src/sync/types.js';
 
 // Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
@@ -39,6 +40,9 @@ describe('one record Mailchimp keeps answering 500 for', () => {
     expect(bad[0]).toMatchObject({ action: 'failed', status: 500 });
     expect(bad[0]!.reason).toMatch(/^retryable error, still failing on attempt \d+: Internal Server Error/);
     expect(JSON.stringify(trail.records)).not.toContain(badEmail);
+    // A transient failure holds the watermark: nothing is committed, so the next run reads it again.
+    expect(result.watermarkHeld).toBe(1);
+    expect(await loadWatermark(h.t.client, 'customers', h.company)).toBeUndefined();
 
     h.mc.faults.clear();
     const replay = (await replayJob(h.t.client, jobId, { taskQueue: h.t.taskQueue }))!;
@@ -48,5 +52,11 @@ describe('one record Mailchimp keeps answering 500 for', () => {
     expect(r.counts.created + r.counts.updated).toBe(1);
     const member = (await readMembers(h)).find((m) => m.merge_fields.SAGECUST === badKey);
     expect(member?.email_address.toLowerCase()).toBe(badEmail);
+
+    // With nothing failing, the next incremental job advances the watermark.
+    const next = await h.runJob({});
+    expect(next.status).toBe('completed');
+    expect(next.watermarkHeld).toBeUndefined();
+    expect((await loadWatermark(h.t.client, 'customers', h.company))?.day).toBeDefined();
   });
 });

@@ -19,6 +19,7 @@ export function outcomeJson(o: JobOutcome): string {
           runs: o.result.runs,
           fromDay: o.result.fromDay ?? null,
           watermarkDay: o.result.watermarkDay ?? null,
+          watermarkHeld: o.result.watermarkHeld ?? 0,
         }
       : {}),
     ...(o.error ? { error: o.error } : {}),
@@ -75,6 +76,10 @@ export const command: Command = {
         ctx.out(`${outcome.jobId}: ${outcome.status}`);
         ctx.out(`  ${formatCounts(outcome.counts)}`);
         if (outcome.error) ctx.out(`  error: ${outcome.error}`);
+        if (outcome.result?.watermarkHeld)
+          ctx.out(
+            `  watermark not advanced: ${outcome.result.watermarkHeld} record(s) failed with transient errors; the next run reads them again`,
+          );
         if (outcome.counts.failed > 0)
           ctx.out(
             `  failed records: ml-connector audit ${outcome.jobId}; re-send them: ml-connector replay ${outcome.jobId}`,

@@ -366,6 +366,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
                 email: maskEmail(w.member.email),
                 reason: `retryable error, still failing on attempt ${attempt}: ${error || 'no answer'}`,
                 ...(status ? { status } : {}),
+                retryable: true,
               });
             }
             heartbeat(checkpoint);

@@ -114,6 +114,7 @@ const LATE_ATTEMPT = 3;
 interface RecordFailure {
   reason: string;
   status?: number;
+  retryable?: boolean;
 }
 
 /**
@@ -130,6 +131,7 @@ function asRecordFailure(err: unknown): RecordFailure | undefined {
   return {
     reason: maskEmail(err.retryable ? `(retryable) ${said}` : said) || 'rejected',
     ...(err.status ? { status: err.status } : {}),
+    ...(err.retryable ? { retryable: true } : {}),
   };
 }
 
@@ -465,6 +467,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
                 email: maskEmail(w.body.customer.email_address),
                 reason: f.reason,
                 ...(f.status ? { status: f.status } : {}),
+                ...(f.retryable ? { retryable: true } : {}),
               });
             };
             await forEachLimited(toWrite, mailchimp.maxConnections * 2, async (w) => {
