@@ -1,12 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from '../util/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import got from 'got';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
-import { loadConfig } from '../config/index.js';
 import { createLogger } from '../logging/logger.js';
 import { subscriberHash } from '../mailchimp/hash.js';
 import { siblingModule } from '../paths.js';
@@ -15,10 +10,8 @@ import { startSage300Simulator } from '../sandbox/sage300/index.js';
 import { historyEvents, readJobTrail } from '../sync/audit.js';
 import { DEFAULT_MAPPING_SETTINGS, mapCustomer, type CustomerFields } from '../sync/customers/mapping.js';
 import { jobId } from '../sync/job-id.js';
+import { startBenchStack } from './stack.js';
 import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
-import { requireTemporalCli } from '../temporal/cli-path.js';
-import { startDevServer } from '../temporal/dev-server.js';
-import { createConnectorWorker } from '../worker/worker.js';
 
 export interface BenchCustomerSyncOptions {
   customers: number;
@@ -93,18 +86,6 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
   const dir = mkdtempSync(join(tmpdir(), 'ml-bench-'));
   const stops: Array<() => Promise<void>> = [];
   try {
-    const [port, uiPort] = [await freePort(), await freePort()];
-    const server = await startDevServer({
-      cliPath: requireTemporalCli(),
-      dbFile: join(dir, 'bench.sqlite'),
-      port,
-      uiPort,
-      namespace: 'default',
-      logger,
-    });
-    stops.push(() => server.stop());
-    log(`temporal dev server ${server.address}`);
-
     const sage = await startSage300Simulator({
       customers: opts.customers,
       orders: 0,
@@ -121,9 +102,11 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
     );
 
     const taskQueue = 'bench';
-    const config = loadConfig({
+    const stack = await startBenchStack({
+      dir,
+      logger,
+      taskQueue,
       env: {
-        LOG_LEVEL: 'warn',
         SAGE300_BASE_URL: sage.baseUrl,
         SAGE300_COMPANY: sage.company,
         SAGE300_USERNAME: sage.username,
@@ -133,27 +116,11 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
         MAILCHIMP_API_URL: mc.apiUrl,
         MAILCHIMP_LIST_ID: listId,
         MAILCHIMP_MAX_CONNECTIONS: String(opts.maxConnections),
-        TEMPORAL_ADDRESS: server.address,
-        ML_CONNECTOR_TASK_QUEUE: taskQueue,
       },
     });
-    const connection = await Connection.connect({ address: server.address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
-    const native = await NativeConnection.connect({ address: server.address });
-    stops.push(() => native.close());
-    const worker = await createConnectorWorker({
-      connection: native,
-      namespace: 'default',
-      taskQueue,
-      activities: createActivities({ config, logger, version: 'bench', temporalClient: client }),
-      shutdownGraceTime: '5s',
-    });
-    const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-    });
+    stops.push(() => stack.stop());
+    const { client } = stack;
+    log(`temporal dev server ${stack.address}`);
 
     const baselineRss = process.memoryUsage().rss;
     let peakRss = baselineRss;

@@ -1,20 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from '../util/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
-import { loadConfig } from '../config/index.js';
 import { createLogger } from '../logging/logger.js';
 import { startMailchimpSimulator } from '../sandbox/mailchimp/index.js';
 import { startSage300Simulator } from '../sandbox/sage300/index.js';
 import { jobId } from '../sync/job-id.js';
+import { startBenchStack } from './stack.js';
 import type { SyncJobResult } from '../sync/types.js';
-import { requireTemporalCli } from '../temporal/cli-path.js';
-import { startDevServer } from '../temporal/dev-server.js';
 import { installRuntime } from '../temporal/runtime.js';
-import { createConnectorWorker } from '../worker/worker.js';
 
 export interface OrderSyncBenchOptions {
   orders: number;
@@ -85,22 +78,13 @@ export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Recor
     stops.push(() => mc.stop());
     const listId = mc.state.createList({ name: 'Bench' });
 
-    const port = await freePort();
-    const server = await startDevServer({
-      cliPath: requireTemporalCli(),
-      dbFile: join(dir, 'temporal.sqlite'),
-      port,
-      uiPort: await freePort(),
-      namespace: 'default',
+    const taskQueue = 'bench-orders';
+    const stack = await startBenchStack({
+      dir,
       logger,
-      extraArgs: ['--headless'],
-    });
-    stops.push(() => server.stop());
-
-    const config = loadConfig({
+      taskQueue,
+      shutdownGraceTime: '2s',
       env: {
-        LOG_LEVEL: 'warn',
-        TEMPORAL_ADDRESS: server.address,
         SAGE300_BASE_URL: sage.baseUrl,
         SAGE300_COMPANY: sage.company,
         SAGE300_USERNAME: sage.username,
@@ -112,24 +96,8 @@ export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Recor
         MAILCHIMP_MAX_CONNECTIONS: String(Math.min(10, opts.maxConnections)),
       },
     });
-    const connection = await Connection.connect({ address: server.address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
-    const native = await NativeConnection.connect({ address: server.address });
-    stops.push(() => native.close());
-    const taskQueue = 'bench-orders';
-    const worker = await createConnectorWorker({
-      connection: native,
-      namespace: 'default',
-      taskQueue,
-      activities: createActivities({ config, logger, version: 'bench', temporalClient: client }),
-      shutdownGraceTime: '2s',
-    });
-    const running = worker.run();
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-    });
+    stops.push(() => stack.stop());
+    const { client } = stack;
 
     const requestsBefore = mc.stats.requests;
     const started = process.hrtime.bigint();
