@@ -17,6 +17,7 @@ import { connectTestTemporal, createTestWorker, type TemporalTestContext } from 
 import { dumpHistories, scanForSecrets } from '../helpers/leak-scan.js';
 import { memoryLogger } from '../helpers/logger.js';
 import { testConfig } from '../helpers/config.js';
+import { simulatorVars } from '../helpers/simulator-vars.js';
 
 // Two real syncs on a shared 2-core machine: generous, so load never turns into a false failure.
 jest.setTimeout(240_000);
@@ -95,16 +96,8 @@ describe('a full customer and order sync leaves no secret, email or name in plai
     mc = await startMailchimpSimulator({});
     listId = mc.state.createList({ name: 'Customers' });
     const config = testConfig({
-      SAGE300_BASE_URL: sage.baseUrl,
-      SAGE300_COMPANY: company,
-      SAGE300_USERNAME: sage.username,
-      SAGE300_PASSWORD: sage.password,
-      SAGE300_TIMEOUT_MS: '5000',
-      MAILCHIMP_API_KEY: mc.apiKey,
-      MAILCHIMP_API_URL: mc.apiUrl,
-      MAILCHIMP_LIST_ID: listId,
+      ...simulatorVars(sage, mc, listId, 5000),
       MAILCHIMP_STORE_ID: STORE_ID,
-      MAILCHIMP_TIMEOUT_MS: '5000',
       // Seeded order dates end on 2026-10-31 whatever the date: the window reaches back to October 2026.
       SYNC_ORDER_LOOKBACK_DAYS: String(Math.ceil((Date.now() - Date.UTC(2026, 9, 1)) / 86_400_000)),
       ML_CONNECTOR_MASTER_KEY: masterKey,

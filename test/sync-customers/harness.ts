@@ -9,6 +9,7 @@ import { startSage300Simulator, type Sage300Simulator } from '../../src/sandbox/
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
 import { connectTestTemporal, createTestWorker, type TemporalTestContext } from '../helpers/temporal.js';
 import { testConfig } from '../helpers/config.js';
+import { simulatorVars } from '../helpers/simulator-vars.js';
 import { memoryLogger } from '../helpers/logger.js';
 
 /** A company ID of its own per test, so watermark entities never collide between tests. */
@@ -44,15 +45,7 @@ export async function startHarness(
   const mc = await startMailchimpSimulator({});
   const listId = mc.state.createList({ name: 'Customers' });
   const configVars = {
-    SAGE300_BASE_URL: sage.baseUrl,
-    SAGE300_COMPANY: company,
-    SAGE300_USERNAME: sage.username,
-    SAGE300_PASSWORD: sage.password,
-    SAGE300_TIMEOUT_MS: '3000',
-    MAILCHIMP_API_KEY: mc.apiKey,
-    MAILCHIMP_API_URL: mc.apiUrl,
-    MAILCHIMP_LIST_ID: listId,
-    MAILCHIMP_TIMEOUT_MS: '3000',
+    ...simulatorVars(sage, mc, listId, 3000),
     ML_CONNECTOR_TASK_QUEUE: t.taskQueue,
     ...opts.vars,
   };

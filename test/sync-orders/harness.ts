@@ -14,6 +14,7 @@ import { startSage300Simulator, type Sage300Simulator } from '../../src/sandbox/
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
 import { connectTestTemporal, createTestWorker, type TemporalTestContext } from '../helpers/temporal.js';
 import { testConfig } from '../helpers/config.js';
+import { simulatorVars } from '../helpers/simulator-vars.js';
 import { memoryLogger } from '../helpers/logger.js';
 
 export const STORE_ID = 'sage-store';
@@ -68,16 +69,8 @@ export async function startOrderHarness(
   const mc = await startMailchimpSimulator({ latencyMs: opts.mailchimpLatencyMs ?? 0 });
   const listId = mc.state.createList({ name: 'Customers' });
   const vars: Record<string, string> = {
-    SAGE300_BASE_URL: sage.baseUrl,
-    SAGE300_COMPANY: company,
-    SAGE300_USERNAME: sage.username,
-    SAGE300_PASSWORD: sage.password,
-    SAGE300_TIMEOUT_MS: '5000',
-    MAILCHIMP_API_KEY: mc.apiKey,
-    MAILCHIMP_API_URL: mc.apiUrl,
-    MAILCHIMP_LIST_ID: listId,
+    ...simulatorVars(sage, mc, listId, 5000),
     MAILCHIMP_STORE_ID: STORE_ID,
-    MAILCHIMP_TIMEOUT_MS: '5000',
     // Seeded order dates end on 2026-10-31 whatever the date: the window reaches back to October 2026.
     SYNC_ORDER_LOOKBACK_DAYS: String(Math.ceil((Date.now() - Date.UTC(2026, 9, 1)) / 86_400_000)),
     ...securityVars,
