@@ -6,6 +6,8 @@ ENV ML_CONNECTOR_SKIP_TEMPORAL_CLI=1
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY simulators ./simulators
+COPY bench ./bench
 COPY bin ./bin
 RUN npm ci && npm prune --omit=dev
 

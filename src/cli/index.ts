@@ -17,7 +17,6 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   audit: () => import('./commands/audit.js'),
   replay: () => import('./commands/replay.js'),
   sandbox: () => import('./commands/sandbox.js'),
-  bench: () => import('./commands/bench.js'),
 };
 
 async function help(out: (l: string) => void): Promise<void> {
@@ -45,13 +44,19 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stderr.write(`ml-connector: unknown command "${name}". Run ml-connector --help.\n`);
     return 2;
   }
+  const { command } = await load();
+  return runCommand(name, command, rest);
+}
+
+/** Runs one command with the CLI's context and its exit-code conventions (also used by `npm run bench`). */
+export async function runCommand(name: string, command: Command, rest: string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
   let logger: Logger | undefined;
   const ctx: CliContext = {
     config: () => loadAppConfig(),
     logger: () => (logger ??= createLogger({ level: process.env.LOG_LEVEL })),
     out,
   };
-  const { command } = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     out(`${command.summary}\n\nUsage: ${command.usage}`);
     return 0;

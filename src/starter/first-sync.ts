@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { startSyncJob } from '../sync/start-job.js';
-import { followJob, formatCounts, type JobOutcome } from '../sync/follow.js';
-import type { SyncStream, SyncTrigger } from '../sync/types.js';
+import { startSyncJob } from './start-job.js';
+import { followJob, formatCounts, type JobOutcome } from './follow.js';
+import type { SyncStream, SyncTrigger } from '../workflows/types.js';
 
 /** Runs one job to its end at start-up and prints its summary (and where to see it in the UI). */
 export async function runFirstSync(

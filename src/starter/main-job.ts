@@ -1,14 +1,14 @@
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import { installRuntime } from '../temporal/runtime.js';
-import { openTemporal } from './runtime-env.js';
-import { buildWorker } from './run-worker.js';
-import { waitForShutdownSignal } from './signals.js';
+import { openTemporal } from '../temporal/runtime-env.js';
+import { buildWorker } from '../worker/run-worker.js';
+import { waitForShutdownSignal } from '../shared/signals.js';
 import { startSandbox } from './sandbox.js';
 import { runFirstSync } from './first-sync.js';
-import { applySchedules } from '../sync/schedules.js';
+import { applySchedules } from './schedules.js';
 import { startEmbeddedUiCodec } from './ui-codec.js';
-import { startConfiguredWebhookReceiver } from '../webhooks/serve.js';
+import { startConfiguredWebhookReceiver } from './webhooks/serve.js';
 
 export interface MainJobOptions {
   config: AppConfig;

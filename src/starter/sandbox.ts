@@ -23,7 +23,7 @@ export async function startSandbox(config: AppConfig, logger: Logger): Promise<S
   let effective = config;
   try {
     if (needSage) {
-      const { startSage300Simulator } = await import('../sandbox/sage300/index.js');
+      const { startSage300Simulator } = await import('../../simulators/sage300/index.js');
       const sage = await startSage300Simulator({
         company: config.sage300.company ?? 'SAMINC',
         pageSize: 1000,
@@ -45,7 +45,7 @@ export async function startSandbox(config: AppConfig, logger: Logger): Promise<S
       );
     }
     if (needMailchimp) {
-      const { startMailchimpSimulator } = await import('../sandbox/mailchimp/index.js');
+      const { startMailchimpSimulator } = await import('../../simulators/mailchimp/index.js');
       const mc = await startMailchimpSimulator({});
       stops.push(() => mc.stop());
       const listId = mc.state.createList({ name: 'Sandbox customers' });

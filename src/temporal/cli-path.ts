@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../shared/paths.js';
 
 /**
  * Where the `temporal` binary is: TEMPORAL_CLI_PATH, then what `npm install` recorded in

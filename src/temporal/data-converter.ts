@@ -1,7 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
-import { siblingModule } from '../paths.js';
+import { siblingModule } from '../shared/paths.js';
 import { EncryptionCodec } from '../security/payload-codec.js';
 import { loadPayloadKeyring } from '../security/keyring.js';
 import { MasterKeyError, describeMasterKey, resolveMasterKey } from '../security/master-key.js';

@@ -1,6 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
-import { siblingModule } from '../paths.js';
+import { siblingModule } from '../shared/paths.js';
 import type { ConnectorActivities } from '../activities/index.js';
 
 export interface ConnectorWorkerOptions {

@@ -1,4 +1,4 @@
-import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
+import type { SyncJobInput, SyncJobResult } from './types.js';
 import { runSyncJob } from './sync-job.js';
 import { pageActivities, setupActivities, stateActivities } from './activity-options.js';
 

@@ -1,7 +1,7 @@
 import { CancellationScope, ContinueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ConnectorActivities } from '../activities/index.js';
-import type { OrderJobPlan } from '../sync/orders/plan.js';
-import type { SyncJobInput, SyncJobResult } from '../sync/types.js';
+import type { OrderJobPlan } from '../domain/orders/plan.js';
+import type { SyncJobInput, SyncJobResult } from './types.js';
 import { NON_RETRYABLE, pageActivities, setupActivities, stateActivities } from './activity-options.js';
 import { runSyncJob } from './sync-job.js';
 

@@ -1,8 +1,8 @@
 import { continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SA } from '../temporal/search-attributes.js';
-import { progressQuery } from '../sync/messages.js';
-import { mergeCandidate } from '../sync/watermark.js';
+import { progressQuery } from './messages.js';
+import { mergeCandidate } from './watermark.js';
 import {
   ZERO_COUNTS,
   addCounts,
@@ -14,7 +14,7 @@ import {
   type SyncProgress,
   type Watermark,
   type WatermarkCandidate,
-} from '../sync/types.js';
+} from './types.js';
 
 /** What a page activity of any stream is told. */
 export interface SyncPageInput {

@@ -5,9 +5,9 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { commitWatermarkSignal, resetWatermarkSignal, watermarkQuery } from '../sync/messages.js';
-import { mergeWatermark } from '../sync/watermark.js';
-import type { SyncStream, Watermark } from '../sync/types.js';
+import { commitWatermarkSignal, resetWatermarkSignal, watermarkQuery } from './messages.js';
+import { mergeWatermark } from './watermark.js';
+import type { SyncStream, Watermark } from './types.js';
 
 export interface SyncStateInput {
   stream: SyncStream;

@@ -1,5 +1,5 @@
-import type { WebhookEvent } from '../webhooks/event-schema.js';
-import { summarizeWebhookEvent, type WebhookEventRecord } from '../webhooks/summary.js';
+import type { WebhookEvent } from '../domain/webhooks/event-schema.js';
+import { summarizeWebhookEvent, type WebhookEventRecord } from '../domain/webhooks/summary.js';
 
 /**
  * One Mailchimp webhook event in the audit trail. The receiver starts it with an ID derived from

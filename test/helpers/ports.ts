@@ -1,1 +1,1 @@
-export { freePort } from '../../src/util/free-port.js';
+export { freePort } from '../../src/shared/free-port.js';

@@ -1,5 +1,5 @@
-import type { Sage300Simulator } from '../../src/sandbox/sage300/index.js';
-import type { MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import type { Sage300Simulator } from '../../simulators/sage300/index.js';
+import type { MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 
 /**
  * The connector settings that point it at both simulators, as a user's environment would. Short

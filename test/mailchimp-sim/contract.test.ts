@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { freePort } from '../helpers/ports.js';
 import { fileURLToPath } from 'node:url';
-import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 
 // The spec lives beside the checkout (CI lays shared/ next to the clone), or where MAILCHIMP_OPENAPI_SPEC says.
 const SPEC_NAME = 'mailchimp-marketing-3.0.55.openapi.json';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 import { apiCaller } from './http.js';
 
 describe('Mailchimp simulator: e-commerce', () => {

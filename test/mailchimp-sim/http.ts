@@ -1,4 +1,4 @@
-import type { MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import type { MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 
 export interface SimResponse<T = Record<string, unknown>> {
   status: number;

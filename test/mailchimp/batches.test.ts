@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { memberUpsertOperations } from '../../src/mailchimp/batches.js';
 import { subscriberHash } from '../../src/mailchimp/hash.js';
-import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 import { email, simClient } from './helpers.js';
 
 let sim: MailchimpSimulator;

@@ -8,7 +8,7 @@ import {
 } from '../../src/mailchimp/errors.js';
 import { subscriberHash } from '../../src/mailchimp/hash.js';
 import type { MemberInput } from '../../src/mailchimp/types.js';
-import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 import { testConfig } from '../helpers/config.js';
 import { memoryLogger } from '../helpers/logger.js';
 import { email, FAST_RETRY, simClient, simConfig, sleep } from './helpers.js';

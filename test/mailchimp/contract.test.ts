@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MailchimpClient } from '../../src/mailchimp/client.js';
 import type { OrderInput, ProductInput } from '../../src/mailchimp/types.js';
-import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 import { email, simConfig } from './helpers.js';
 import { startPrismProxy, type PrismProxy } from './prism.js';
 

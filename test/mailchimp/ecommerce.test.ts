@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MailchimpClient } from '../../src/mailchimp/client.js';
 import { MailchimpRecordError } from '../../src/mailchimp/errors.js';
 import type { OrderInput, ProductInput } from '../../src/mailchimp/types.js';
-import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 import { email, simClient } from './helpers.js';
 
 let sim: MailchimpSimulator;

@@ -1,7 +1,7 @@
 import type { MailchimpConfig, RawSettings } from '../../src/config/index.js';
 import { MailchimpClient } from '../../src/mailchimp/client.js';
 import type { MergeFieldSpec } from '../../src/mailchimp/types.js';
-import type { MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import type { MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 import { testConfig } from '../helpers/config.js';
 
 /** Quick retries, so fault-injection tests take milliseconds per retry rather than seconds. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
-import { CUSTOMER_OWNED_TAGS } from '../../src/sync/customers/mapping.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
+import { CUSTOMER_OWNED_TAGS } from '../../src/domain/customers/mapping.js';
 import { email, simClient } from './helpers.js';
 
 describe('tags the connector owns', () => {

@@ -6,7 +6,7 @@ import {
   parseFilter,
   tokenize,
   type PropType,
-} from '../../src/sandbox/sage300/filter-parser.js';
+} from '../../simulators/sage300/filter-parser.js';
 
 const props = new Map<string, PropType>([
   ['CustomerNumber', 'string'],

@@ -3,7 +3,7 @@ import {
   startSage300Simulator,
   type Sage300Simulator,
   type Sage300SimulatorOptions,
-} from '../../src/sandbox/sage300/index.js';
+} from '../../simulators/sage300/index.js';
 
 /** A simulator and a client logged in to it; retries are fast so fault tests stay quick. */
 export async function startPair(

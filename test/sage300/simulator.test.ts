@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSage300Simulator, type Sage300Simulator } from '../../src/sandbox/sage300/index.js';
+import { startSage300Simulator, type Sage300Simulator } from '../../simulators/sage300/index.js';
 
 describe('Sage 300 simulator over raw HTTP', () => {
   let sim: Sage300Simulator;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sage300Client } from '../../src/sage300/client.js';
 import { Sage300Error } from '../../src/sage300/errors.js';
-import { startSage300Simulator, type Sage300Simulator } from '../../src/sandbox/sage300/index.js';
+import { startSage300Simulator, type Sage300Simulator } from '../../simulators/sage300/index.js';
 
 /** A private CA and an IIS-like server certificate for 127.0.0.1, made with the real openssl. */
 function makePki(dir: string): { caFile: string; key: string; cert: string } {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startHarness, type SyncHarness } from './harness.js';
 import { eventually, readMembers } from './members.js';
-import { failedKeys, readJobTrail } from '../../src/sync/audit.js';
-import { replayJob } from '../../src/sync/replay.js';
-import type { SyncJobResult } from '../../src/sync/types.js';
+import { failedKeys, readJobTrail } from '../../src/starter/audit.js';
+import { replayJob } from '../../src/starter/replay.js';
+import type { SyncJobResult } from '../../src/workflows/types.js';
 import { SA } from '../../src/temporal/search-attributes.js';
 
 // Real servers on a shared 2-core machine: generous, so load never turns into a false failure.

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { coveredPrefix } from '../../src/sync/customers/duplicates.js';
+import { coveredPrefix } from '../../src/domain/customers/duplicates.js';
 import { startHarness } from './harness.js';
 import { expectedMembers } from './expected.js';
 import { readMembers } from './members.js';

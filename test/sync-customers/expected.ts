@@ -1,4 +1,4 @@
-import { emailProblem } from '../../src/sandbox/mailchimp/email.js';
+import { emailProblem } from '../../simulators/mailchimp/email.js';
 
 type Row = Record<string, unknown>;
 

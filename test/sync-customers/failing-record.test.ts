@@ -3,10 +3,10 @@ import { startHarness, type SyncHarness } from './harness.js';
 import { expectedMembers } from './expected.js';
 import { readMembers } from './members.js';
 import { subscriberHash } from '../../src/mailchimp/hash.js';
-import { readJobTrail } from '../../src/sync/audit.js';
-import { replayJob } from '../../src/sync/replay.js';
-import { loadWatermark } from '../../src/sync/state-activities.js';
-import type { SyncJobResult } from '../../src/sync/types.js';
+import { readJobTrail } from '../../src/starter/audit.js';
+import { replayJob } from '../../src/starter/replay.js';
+import { loadWatermark } from '../../src/activities/sync-state.js';
+import type { SyncJobResult } from '../../src/workflows/types.js';
 
 // Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
 jest.setTimeout(240_000);

@@ -6,10 +6,10 @@ import {
   mapCustomer,
   mapTags,
   type CustomerFields,
-} from '../../src/sync/customers/mapping.js';
-import { splitContactName } from '../../src/sync/customers/names.js';
-import { findDuplicates } from '../../src/sync/customers/duplicates.js';
-import { isValidEmail } from '../../src/sync/customers/email.js';
+} from '../../src/domain/customers/mapping.js';
+import { splitContactName } from '../../src/domain/customers/names.js';
+import { findDuplicates } from '../../src/domain/customers/duplicates.js';
+import { isValidEmail } from '../../src/domain/customers/email.js';
 
 const base: CustomerFields = {
   CustomerNumber: '1200',

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { startHarness, type SyncHarness } from './harness.js';
 import { expectedMembers } from './expected.js';
 import { eventually, readMembers } from './members.js';
-import { progressQuery } from '../../src/sync/messages.js';
+import { progressQuery } from '../../src/workflows/messages.js';
 import { customerSync } from '../../src/workflows/index.js';
 
 // Real servers on a shared 2-core machine: generous, so load never turns into a false failure.

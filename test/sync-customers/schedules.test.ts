@@ -10,10 +10,10 @@ import {
   pauseSchedule,
   resumeSchedule,
   triggerSchedule,
-} from '../../src/sync/schedules.js';
-import { scheduleId } from '../../src/sync/job-id.js';
-import { loadWatermark } from '../../src/sync/state-activities.js';
-import type { SyncJobResult } from '../../src/sync/types.js';
+} from '../../src/starter/schedules.js';
+import { scheduleId } from '../../src/workflows/job-id.js';
+import { loadWatermark } from '../../src/activities/sync-state.js';
+import type { SyncJobResult } from '../../src/workflows/types.js';
 
 // Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
 jest.setTimeout(180_000);

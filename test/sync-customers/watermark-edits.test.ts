@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startHarness, type SyncHarness } from './harness.js';
 import { expectedMembers } from './expected.js';
 import { readMembers } from './members.js';
-import { loadWatermark } from '../../src/sync/state-activities.js';
+import { loadWatermark } from '../../src/activities/sync-state.js';
 
 // Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
 jest.setTimeout(180_000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { fingerprintsByKey, isDay, mergeCandidate, mergeWatermark } from '../../src/sync/watermark.js';
-import { MAX_FINGERPRINTS } from '../../src/sync/types.js';
-import { compactTimestamp, jobId, syncStateId, scheduleId } from '../../src/sync/job-id.js';
+import { fingerprintsByKey, isDay, mergeCandidate, mergeWatermark } from '../../src/workflows/watermark.js';
+import { MAX_FINGERPRINTS } from '../../src/workflows/types.js';
+import { compactTimestamp, jobId, syncStateId, scheduleId } from '../../src/workflows/job-id.js';
 
 describe('watermark merging (pure, used inside workflows)', () => {
   it('keeps the later day; on the same day one fingerprint per key, the newer winning', () => {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startHarness, type SyncHarness } from './harness.js';
 import { expectedMembers } from './expected.js';
 import { readMembers } from './members.js';
-import { loadWatermark } from '../../src/sync/state-activities.js';
-import { readJobTrail } from '../../src/sync/audit.js';
-import { syncStateId } from '../../src/sync/job-id.js';
+import { loadWatermark } from '../../src/activities/sync-state.js';
+import { readJobTrail } from '../../src/starter/audit.js';
+import { syncStateId } from '../../src/workflows/job-id.js';
 import { customerSync } from '../../src/workflows/index.js';
 import { maybeRecordHistory } from '../helpers/histories.js';
 

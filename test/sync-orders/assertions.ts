@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import type { SyncJobResult } from '../../src/sync/types.js';
+import type { SyncJobResult } from '../../src/workflows/types.js';
 import type { classifyOrders } from './expected.js';
 import { STORE_ID, createdOnce, orderCreations, readStoreOrders, type OrderHarness } from './harness.js';
 

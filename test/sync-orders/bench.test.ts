@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { benchOrderSync } from '../../src/bench/order-sync.js';
+import { benchOrderSync } from '../../bench/order-sync.js';
 
 // The benchmark at a tiny size, so it keeps working; the real numbers come from running it at
 // 50,000 orders (docs/order-sync.md).

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startMailchimpSimulator, type MailchimpSimulator } from '../../src/sandbox/mailchimp/index.js';
+import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 
 // The order tests' "exactly once" rests on this counter: the store keeps orders by id, so a second
 // creation of the same id (after a delete, or a double POST) never shows in its listing.

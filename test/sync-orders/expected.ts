@@ -1,4 +1,4 @@
-import { emailProblem } from '../../src/sandbox/mailchimp/email.js';
+import { emailProblem } from '../../simulators/mailchimp/email.js';
 
 /**
  * What the store should hold, computed straight from the simulator's rows (not through the code

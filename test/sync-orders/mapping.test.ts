@@ -10,7 +10,7 @@ import {
   productsOf,
   removedLineIds,
   updateBody,
-} from '../../src/sync/orders/mapping.js';
+} from '../../src/domain/orders/mapping.js';
 
 const customer: ARCustomer = {
   CustomerNumber: '1200',

@@ -10,7 +10,7 @@ import {
   type OrderHarness,
 } from './harness.js';
 import { maybeRecordHistory } from '../helpers/histories.js';
-import { readJobTrail } from '../../src/sync/audit.js';
+import { readJobTrail } from '../../src/starter/audit.js';
 
 function expectMatches(actual: ApiOrder[], expected: ReturnType<typeof expectedOrders>) {
   const ids = actual.map((o) => o.id);

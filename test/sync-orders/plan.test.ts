@@ -5,8 +5,8 @@ import {
   orderFilter,
   orderSelect,
   type OrderJobPlan,
-} from '../../src/sync/orders/plan.js';
-import { mergeCandidate, mergeWatermark } from '../../src/sync/watermark.js';
+} from '../../src/domain/orders/plan.js';
+import { mergeCandidate, mergeWatermark } from '../../src/workflows/watermark.js';
 
 const base: OrderJobPlan = {
   storeId: 's',

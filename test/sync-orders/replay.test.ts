@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readJobTrail } from '../../src/sync/audit.js';
-import { replayJob } from '../../src/sync/replay.js';
-import type { SyncJobResult } from '../../src/sync/types.js';
+import { readJobTrail } from '../../src/starter/audit.js';
+import { replayJob } from '../../src/starter/replay.js';
+import type { SyncJobResult } from '../../src/workflows/types.js';
 import { readStoreOrders, startOrderHarness, type OrderHarness } from './harness.js';
 
 describe('orders in audit and replay', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { addDays } from '../../src/sync/orders/plan.js';
-import { loadWatermark } from '../../src/sync/state-activities.js';
+import { addDays } from '../../src/domain/orders/plan.js';
+import { loadWatermark } from '../../src/activities/sync-state.js';
 import { expectedOrders } from './expected.js';
 import { readStoreOrders, startOrderHarness, type OrderHarness } from './harness.js';
 

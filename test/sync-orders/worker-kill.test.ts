@@ -26,7 +26,7 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
 // The production worker (`ml-connector worker`, from the build that `npm test` makes first) runs in a
 // child process that is SIGKILLed mid-backfill: no graceful shutdown, no activity completion; the
 // server notices through the heartbeat timeout (30 s) and a new worker finishes the job.
-const built = existsSync(join(process.cwd(), 'dist', 'cli', 'index.js'));
+const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'index.js'));
 // Skipped only when run outside `npm test` without a build: the test runs the built CLI.
 if (!built) console.warn('worker-kill test skipped: dist/ is missing (run `npm run build` or `npm test`)');
 

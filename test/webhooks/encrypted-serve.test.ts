@@ -9,8 +9,8 @@ import {
   openWebhookService,
   startConfiguredWebhookReceiver,
   type WebhookService,
-} from '../../src/webhooks/serve.js';
-import { listWebhookEvents } from '../../src/webhooks/audit-events.js';
+} from '../../src/starter/webhooks/serve.js';
+import { listWebhookEvents } from '../../src/starter/webhooks/audit-events.js';
 import type { AppConfig } from '../../src/config/index.js';
 import {
   connectTestTemporal,

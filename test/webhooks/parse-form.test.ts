@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { FormParseError, parseFormBody } from '../../src/webhooks/parse-form.js';
-import { toWebhookEvent, WebhookEventError } from '../../src/webhooks/event-schema.js';
+import { FormParseError, parseFormBody } from '../../src/domain/webhooks/parse-form.js';
+import { toWebhookEvent, WebhookEventError } from '../../src/domain/webhooks/event-schema.js';
 
 describe('parseFormBody: PHP-style bracket keys as Mailchimp sends them', () => {
   it('builds nested objects from bracket keys', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { maskWebhookUrl, secretMatches, webhookPath } from '../../src/webhooks/secret.js';
-import { canonicalJson, webhookEventWorkflowId } from '../../src/webhooks/event-id.js';
-import { toWebhookEvent } from '../../src/webhooks/event-schema.js';
-import { parseFormBody } from '../../src/webhooks/parse-form.js';
-import { flagsFromList } from '../../src/webhooks/registration.js';
+import { maskWebhookUrl, secretMatches, webhookPath } from '../../src/starter/webhooks/secret.js';
+import { canonicalJson, webhookEventWorkflowId } from '../../src/domain/webhooks/event-id.js';
+import { toWebhookEvent } from '../../src/domain/webhooks/event-schema.js';
+import { parseFormBody } from '../../src/domain/webhooks/parse-form.js';
+import { flagsFromList } from '../../src/starter/webhooks/registration.js';
 
 describe('webhook secret handling', () => {
   it('matches only the exact secret, whatever the length of the guess', () => {

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
-import { parseFormBody } from '../../src/webhooks/parse-form.js';
-import { toWebhookEvent } from '../../src/webhooks/event-schema.js';
-import { webhookEventWorkflowId } from '../../src/webhooks/event-id.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver.js';
+import { parseFormBody } from '../../src/domain/webhooks/parse-form.js';
+import { toWebhookEvent } from '../../src/domain/webhooks/event-schema.js';
+import { webhookEventWorkflowId } from '../../src/domain/webhooks/event-id.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/starter/webhooks/receiver.js';
 import {
   connectTestTemporal,
   createTestWorker,

@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { connectCommandClient } from '../../sync/connect.js';
-import { readJobTrail, type JobTrail } from '../../sync/audit.js';
-import { formatCounts } from '../../sync/follow.js';
+import { connectCommandClient } from '../../starter/connect.js';
+import { readJobTrail, type JobTrail } from '../../starter/audit.js';
+import { formatCounts } from '../../starter/follow.js';
 
 async function exportJsonl(trail: JobTrail, file: string): Promise<void> {
   const out = createWriteStream(file, { encoding: 'utf8' });
@@ -36,7 +36,8 @@ export const command: Command = {
     const client = await connectCommandClient(config);
     try {
       if (values.events) {
-        const { listWebhookEvents, formatWebhookEvents } = await import('../../webhooks/audit-events.js');
+        const { listWebhookEvents, formatWebhookEvents } =
+          await import('../../starter/webhooks/audit-events.js');
         const events = await listWebhookEvents(client, {
           ...(values.since ? { since: new Date(`${values.since}T00:00:00Z`) } : {}),
           ...(values.type ? { type: values.type } : {}),

@@ -4,7 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../command.js';
 import { createPayloadCodec } from '../../temporal/data-converter.js';
 import { startCodecServer } from '../../security/codec-server.js';
-import { waitForShutdownSignal } from '../../starter/signals.js';
+import { waitForShutdownSignal } from '../../shared/signals.js';
 
 export const command: Command = {
   summary: 'Serve the payload codec over HTTP so the Temporal Web UI and CLI can show encrypted payloads.',

@@ -1,9 +1,9 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { connectCommandClient } from '../../sync/connect.js';
-import { replayJob } from '../../sync/replay.js';
-import { followJob, formatCounts } from '../../sync/follow.js';
+import { connectCommandClient } from '../../starter/connect.js';
+import { replayJob } from '../../starter/replay.js';
+import { followJob, formatCounts } from '../../starter/follow.js';
 import { outcomeJson } from './sync.js';
 
 export const command: Command = {

@@ -10,11 +10,11 @@ export const command: Command = {
     const [which, ...rest] = argv;
     // Each simulator loads only when asked for.
     if (which === 'sage300') {
-      const { runSage300Sandbox } = await import('../../sandbox/sage300/cli.js');
+      const { runSage300Sandbox } = await import('./sandbox-sage300.js');
       return runSage300Sandbox(rest, ctx);
     }
     if (which === 'mailchimp') {
-      const { runMailchimpSandbox } = await import('../../sandbox/mailchimp/cli.js');
+      const { runMailchimpSandbox } = await import('./sandbox-mailchimp.js');
       return runMailchimpSandbox(rest, ctx);
     }
     throw new UsageError(which ? `unknown sandbox "${which}"` : 'name a sandbox: sage300 or mailchimp');

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { connectCommandClient, requireCompany } from '../../sync/connect.js';
+import { connectCommandClient, requireCompany } from '../../starter/connect.js';
 import {
   applySchedules,
   deleteSchedule,
@@ -10,7 +10,7 @@ import {
   resolveScheduleId,
   resumeSchedule,
   triggerSchedule,
-} from '../../sync/schedules.js';
+} from '../../starter/schedules.js';
 
 const ACTIONS = ['apply', 'list', 'pause', 'resume', 'trigger', 'delete'] as const;
 

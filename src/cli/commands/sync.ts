@@ -1,11 +1,11 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { connectCommandClient, requireCompany } from '../../sync/connect.js';
-import { startSyncJob } from '../../sync/start-job.js';
-import { followJob, formatCounts, type JobOutcome } from '../../sync/follow.js';
-import { isSyncStream, type SyncJobInput } from '../../sync/types.js';
-import { isDay } from '../../sync/watermark.js';
+import { connectCommandClient, requireCompany } from '../../starter/connect.js';
+import { startSyncJob } from '../../starter/start-job.js';
+import { followJob, formatCounts, type JobOutcome } from '../../starter/follow.js';
+import { isSyncStream, type SyncJobInput } from '../../workflows/types.js';
+import { isDay } from '../../workflows/watermark.js';
 
 export function outcomeJson(o: JobOutcome): string {
   return JSON.stringify({

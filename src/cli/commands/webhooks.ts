@@ -3,7 +3,7 @@ import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import type { AppConfig } from '../../config/index.js';
 import { MailchimpClient } from '../../mailchimp/client.js';
-import { maskWebhookUrl, webhookPath } from '../../webhooks/secret.js';
+import { maskWebhookUrl, webhookPath } from '../../starter/webhooks/secret.js';
 import {
   DEFAULT_EVENTS,
   DEFAULT_SOURCES,
@@ -11,8 +11,8 @@ import {
   deleteWebhooks,
   flagsFromList,
   registerWebhook,
-} from '../../webhooks/registration.js';
-import { WEBHOOK_EVENT_TYPES } from '../../webhooks/event-schema.js';
+} from '../../starter/webhooks/registration.js';
+import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks/event-schema.js';
 
 const USAGE = `ml-connector webhooks <register|list|delete|serve> [options]
   register --url URL | --base-url URL   register the receiver on MAILCHIMP_LIST_ID (idempotent);
@@ -117,8 +117,8 @@ async function serve(argv: string[], ctx: CliContext): Promise<number> {
   if (!config.webhooks.secret) throw new UsageError('WEBHOOK_SECRET is not set (at least 16 characters)');
   if (!config.temporal.address) throw new UsageError('TEMPORAL_ADDRESS is not set');
   // Loaded here so the Mailchimp subcommands never pay for the Temporal client.
-  const { openWebhookService } = await import('../../webhooks/serve.js');
-  const { waitForShutdownSignal } = await import('../../starter/signals.js');
+  const { openWebhookService } = await import('../../starter/webhooks/serve.js');
+  const { waitForShutdownSignal } = await import('../../shared/signals.js');
   const service = await openWebhookService({ config, logger: ctx.logger(), port, host: values.host });
   ctx.out(
     `Webhook receiver on port ${service.receiver.port}: ${maskWebhookUrl(service.receiver.url)}. Events are ` +

@@ -1,8 +1,8 @@
 import type { Command } from '../command.js';
 import { installRuntime } from '../../temporal/runtime.js';
-import { openTemporal } from '../../starter/runtime-env.js';
-import { buildWorker } from '../../starter/run-worker.js';
-import { waitForShutdownSignal } from '../../starter/signals.js';
+import { openTemporal } from '../../temporal/runtime-env.js';
+import { buildWorker } from '../../worker/run-worker.js';
+import { waitForShutdownSignal } from '../../shared/signals.js';
 
 export const command: Command = {
   summary: 'Run a worker on the task queue of TEMPORAL_ADDRESS (add more on other machines to scale out).',

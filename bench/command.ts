@@ -1,0 +1,86 @@
+import type { Command } from '../src/cli/command.js';
+import { parseCommandArgs } from '../src/cli/args.js';
+import { UsageError } from '../src/cli/command.js';
+import { installRuntime } from '../src/temporal/runtime.js';
+import { createLogger } from '../src/logging/logger.js';
+
+const SUITES = ['sage300', 'customers', 'orders'] as const;
+type Suite = (typeof SUITES)[number];
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number`);
+  return n;
+}
+
+/**
+ * `npm run bench`: the speed and memory targets, measured on this machine against the simulators
+ * and a dedicated Temporal dev server. Each suite prints its own lines; the summary repeats the ratios.
+ */
+export const command: Command = {
+  summary: 'Benchmarks: Sage 300 read memory, customer sync and order sync rates against the Mailchimp cap.',
+  usage:
+    'npm run bench -- [--only sage300|customers|orders] [--customers 100000] [--orders 50000] [--lines 4] ' +
+    '[--latency-ms 30] [--max-connections 10] [--naive-sample 1000]',
+  async run(argv, ctx) {
+    const { values } = parseCommandArgs(argv, {
+      only: { type: 'string' },
+      customers: { type: 'string' },
+      orders: { type: 'string' },
+      lines: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'naive-sample': { type: 'string' },
+    });
+    const only = values.only?.split(',') as Suite[] | undefined;
+    for (const s of only ?? [])
+      if (!SUITES.includes(s)) throw new UsageError(`--only takes ${SUITES.join(', ')}`);
+    const run = (s: Suite) => !only || only.includes(s);
+    const customers = positive('customers', values.customers, 100_000);
+    const orders = positive('orders', values.orders, 50_000);
+    const latencyMs = positive('latency-ms', values['latency-ms'], 30);
+    const maxConnections = positive('max-connections', values['max-connections'], 10);
+    if (maxConnections > 10)
+      throw new UsageError('--max-connections is at most 10 (Mailchimp allows 10 per key)');
+    // The SDK's own INFO lines (bundling, worker state) would drown the measurements.
+    installRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }));
+    const log = (line: string) => ctx.out(line);
+    const summary: string[] = [];
+
+    if (run('sage300')) {
+      const { benchSage300Read } = await import('./sage300-read.js');
+      ctx.out(`\n== Sage 300 read: ${customers} customers, keyset pages of 1000`);
+      const r = await benchSage300Read({ customers, log });
+      summary.push(
+        `sage300 read: ${r.recordsPerSecond} records/s, peak RSS ${r.peakRssMb} MB (start ${r.rssStartMb} MB, growth ${(r.peakRssMb - r.rssStartMb).toFixed(1)} MB for ${r.records} records)`,
+      );
+    }
+    if (run('customers')) {
+      const { benchCustomerSync } = await import('./customer-sync.js');
+      ctx.out(
+        `\n== Customer sync: ${customers} customers, Mailchimp latency ${latencyMs} ms, ${maxConnections} connections`,
+      );
+      const r = await benchCustomerSync({
+        customers,
+        latencyMs,
+        maxConnections,
+        naiveSample: positive('naive-sample', values['naive-sample'], 1000),
+        log,
+      });
+      summary.push(`customer sync: ${JSON.stringify(r)}`);
+    }
+    if (run('orders')) {
+      const { benchOrderSync } = await import('./order-sync.js');
+      const linesPerOrder = positive('lines', values.lines, 4);
+      ctx.out(
+        `\n== Order sync: ${orders} orders x ~${linesPerOrder} lines, Mailchimp latency ${latencyMs} ms, ${maxConnections} connections`,
+      );
+      const r = await benchOrderSync({ orders, linesPerOrder, latencyMs, maxConnections, log });
+      summary.push(`order sync: ${JSON.stringify(r)}`);
+    }
+    ctx.out('\n== Summary');
+    for (const line of summary) ctx.out(line);
+    return 0;
+  },
+};

@@ -1,0 +1,149 @@
+import type { Client } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import proto from '@temporalio/proto';
+import {
+  ZERO_COUNTS,
+  addCounts,
+  type PageResult,
+  type RecordAction,
+  type SyncCounts,
+  type SyncJobInput,
+} from '../workflows/types.js';
+
+const EventType = proto.temporal.api.enums.v1.EventType;
+
+/** One record's outcome as `audit` shows and exports it. */
+export interface AuditRecord {
+  key: string;
+  action: RecordAction;
+  email?: string;
+  reason?: string;
+  status?: number;
+  mailchimpId?: string;
+  /** Which run of the continue-as-new chain wrote it, and which page. */
+  run: number;
+  page: number;
+}
+
+export interface JobTrail {
+  jobId: string;
+  workflowType: string;
+  /** Input of the job's first run (no credentials, no records). */
+  input?: SyncJobInput;
+  status: string;
+  runIds: string[];
+  counts: SyncCounts;
+  records: AuditRecord[];
+}
+
+/**
+ * A run's events, fetched in small pages: a page activity's result can be tens of kilobytes, and
+ * one gRPC answer may not exceed 4 MB.
+ */
+export async function* historyEvents(
+  client: Client,
+  workflowId: string,
+  runId: string,
+): AsyncIterable<proto.temporal.api.history.v1.IHistoryEvent> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const res = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId, runId },
+      maximumPageSize: 50,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    for (const event of res.history?.events ?? []) yield event;
+    nextPageToken = res.nextPageToken?.length ? res.nextPageToken : undefined;
+  } while (nextPageToken);
+}
+
+function isPageResult(value: unknown): value is PageResult {
+  const v = value as Partial<PageResult> | undefined;
+  return Boolean(v && typeof v === 'object' && v.counts && v.trail && Array.isArray(v.trail.created));
+}
+
+/**
+ * Reads a job's per-record trail back from Temporal: every run of its continue-as-new chain, the
+ * results of its page activities. Payloads are decoded with the client's data converter, so an
+ * encrypted history reads the same. The trail lasts as long as the namespace keeps closed
+ * histories (retention); `audit --export` keeps it longer.
+ */
+export async function readJobTrail(client: Client, jobId: string): Promise<JobTrail> {
+  const latest = await client.workflow.getHandle(jobId).describe();
+  const converter = client.options.loadedDataConverter;
+  const firstRunId = latest.raw.workflowExecutionInfo?.firstRunId || latest.runId;
+  const trail: JobTrail = {
+    jobId,
+    workflowType: latest.type,
+    status: latest.status.name,
+    runIds: [],
+    counts: { ...ZERO_COUNTS },
+    records: [],
+  };
+  let runId: string | undefined = firstRunId;
+  let run = 0;
+  while (runId && run < 10_000) {
+    run++;
+    trail.runIds.push(runId);
+    const scheduled = new Map<string, string>();
+    let page = 0;
+    let next: string | undefined;
+    for await (const event of historyEvents(client, jobId, runId)) {
+      switch (event.eventType) {
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+          if (run === 1) {
+            const [input] = await decodeArrayFromPayloads(
+              converter,
+              event.workflowExecutionStartedEventAttributes?.input?.payloads,
+            );
+            trail.input = input as SyncJobInput;
+          }
+          break;
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+          scheduled.set(
+            String(event.eventId),
+            event.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
+          );
+          break;
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
+          const attrs = event.activityTaskCompletedEventAttributes;
+          const [result] = await decodeArrayFromPayloads(converter, attrs?.result?.payloads);
+          if (!isPageResult(result)) break;
+          page++;
+          trail.counts = addCounts(trail.counts, result.counts);
+          const t = result.trail;
+          for (const action of ['created', 'updated', 'unchanged'] as const) {
+            for (const key of t[action]) trail.records.push({ key, action, run, page });
+          }
+          for (const d of [
+            ...t.skipped.map((x) => ['skipped', x] as const),
+            ...t.failed.map((x) => ['failed', x] as const),
+          ]) {
+            const [action, { reasonRef, ...detail }] = d;
+            const reason =
+              reasonRef !== undefined
+                ? (t.reasons?.[reasonRef] ?? '').split('<email>').join(detail.email ?? 'the address')
+                : detail.reason;
+            trail.records.push({ ...detail, ...(reason ? { reason } : {}), action, run, page });
+          }
+          break;
+        }
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+          next = event.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+          break;
+        default:
+          break;
+      }
+    }
+    runId = next;
+  }
+  return trail;
+}
+
+/** Keys whose last outcome in the job is `failed` (a record re-read after a retry counts once). */
+export function failedKeys(trail: JobTrail): string[] {
+  const last = new Map<string, RecordAction>();
+  for (const r of trail.records) last.set(r.key, r.action);
+  return [...last].filter(([, action]) => action === 'failed').map(([key]) => key);
+}

@@ -1,0 +1,148 @@
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+  type Workflow,
+} from '@temporalio/client';
+import type { AppConfig } from '../config/index.js';
+import { SA } from '../temporal/search-attributes.js';
+import { scheduleId, scheduledJobIdPrefix } from '../workflows/job-id.js';
+import { SYNC_STREAMS, WORKFLOW_TYPE, type SyncJobInput, type SyncStream } from '../workflows/types.js';
+
+/** The schedule of one stream for the configured company, from config. */
+export function scheduleOptionsFor(
+  config: AppConfig,
+  stream: SyncStream,
+  company: string,
+): ScheduleOptions<ScheduleOptionsStartWorkflowAction<Workflow>> {
+  const input: SyncJobInput = { stream, company, trigger: 'schedule' };
+  return {
+    scheduleId: scheduleId(stream, company),
+    spec: {
+      cronExpressions: [stream === 'customers' ? config.sync.customersCron : config.sync.ordersCron],
+      timezone: config.sync.timezone,
+      jitter: config.sync.jitter,
+    },
+    action: {
+      type: 'startWorkflow',
+      // By name: the order workflow lives in another module, and a schedule must not import workflows.
+      workflowType: WORKFLOW_TYPE[stream],
+      taskQueue: config.temporal.taskQueue,
+      args: [input],
+      // The server appends `-<nominal time>`: customers-SAMINC-scheduled-2026-11-27T02:00:00Z.
+      workflowId: scheduledJobIdPrefix(stream, company),
+      typedSearchAttributes: [
+        { key: SA.stream, value: stream },
+        { key: SA.company, value: company },
+        { key: SA.trigger, value: 'schedule' },
+      ],
+    },
+    policies: {
+      // Single flight: a run still going when the next one is due makes that one skip.
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: config.sync.catchupWindow,
+    },
+  };
+}
+
+export interface AppliedSchedule {
+  scheduleId: string;
+  stream: SyncStream;
+  action: 'created' | 'updated';
+}
+
+/**
+ * Creates the customer and order schedules, or updates them in place when they exist (an update
+ * keeps the schedule's state: pause flag, running actions, history).
+ */
+export async function applySchedules(
+  client: Client,
+  config: AppConfig,
+  company: string,
+  streams: readonly SyncStream[] = SYNC_STREAMS,
+): Promise<AppliedSchedule[]> {
+  const applied: AppliedSchedule[] = [];
+  for (const stream of streams) {
+    const options = scheduleOptionsFor(config, stream, company);
+    try {
+      await client.schedule.create(options);
+      applied.push({ scheduleId: options.scheduleId, stream, action: 'created' });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+        ...previous,
+        spec: options.spec,
+        action: options.action,
+        policies: { ...previous.policies, ...options.policies },
+      }));
+      applied.push({ scheduleId: options.scheduleId, stream, action: 'updated' });
+    }
+  }
+  return applied;
+}
+
+export interface ScheduleSummary {
+  scheduleId: string;
+  paused: boolean;
+  note?: string;
+  timezone?: string;
+  nextRuns: Date[];
+  recentRuns: Array<{ workflowId: string; at: Date }>;
+}
+
+export async function listSchedules(client: Client): Promise<ScheduleSummary[]> {
+  const out: ScheduleSummary[] = [];
+  for await (const s of client.schedule.list()) {
+    if (!s.scheduleId.startsWith('ml-connector-')) continue;
+    const d = await client.schedule.getHandle(s.scheduleId).describe();
+    out.push({
+      scheduleId: s.scheduleId,
+      paused: d.state.paused,
+      note: d.state.note,
+      timezone: d.spec.timezone,
+      nextRuns: d.info.nextActionTimes.slice(0, 3),
+      recentRuns: d.info.recentActions.slice(-3).map((a) => ({
+        workflowId: a.action.workflow.workflowId,
+        at: a.takenAt,
+      })),
+    });
+  }
+  return out;
+}
+
+/** `customers` -> `ml-connector-customers-SAMINC`; a full schedule ID is accepted as is. */
+export function resolveScheduleId(nameOrStream: string, company: string): string {
+  return (SYNC_STREAMS as readonly string[]).includes(nameOrStream)
+    ? scheduleId(nameOrStream as SyncStream, company)
+    : nameOrStream;
+}
+
+export async function pauseSchedule(
+  client: Client,
+  id: string,
+  note = 'paused with ml-connector',
+): Promise<void> {
+  await client.schedule.getHandle(id).pause(note);
+}
+
+export async function resumeSchedule(
+  client: Client,
+  id: string,
+  note = 'resumed with ml-connector',
+): Promise<void> {
+  await client.schedule.getHandle(id).unpause(note);
+}
+
+/**
+ * Runs the schedule's action now. Always with SKIP: the SDK's default for trigger() is ALLOW_ALL,
+ * which would start a second job while one is running.
+ */
+export async function triggerSchedule(client: Client, id: string): Promise<void> {
+  await client.schedule.getHandle(id).trigger(ScheduleOverlapPolicy.SKIP);
+}
+
+export async function deleteSchedule(client: Client, id: string): Promise<void> {
+  await client.schedule.getHandle(id).delete();
+}

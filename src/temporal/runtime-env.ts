@@ -1,0 +1,71 @@
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { NativeConnection } from '@temporalio/worker';
+import type { AppConfig } from '../config/index.js';
+import type { Logger } from '../logging/logger.js';
+import { requireTemporalCli } from './cli-path.js';
+import { connectClient, connectWorker, ensureSearchAttributes } from './connection.js';
+import { startDevServer, type DevServer } from './dev-server.js';
+import { createDataConverter } from './data-converter.js';
+
+export interface TemporalRuntime {
+  config: AppConfig;
+  dataConverter: DataConverter;
+  client: Client;
+  workerConnection: NativeConnection;
+  devServer?: DevServer;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to TEMPORAL_ADDRESS, or starts the embedded dev server (SQLite under the data folder,
+ * Web UI on) when it is unset. Returns the config with the address filled in.
+ */
+export async function openTemporal(
+  config: AppConfig,
+  logger: Logger,
+  options: { embedded: boolean; devServerArgs?: string[] },
+): Promise<TemporalRuntime> {
+  let devServer: DevServer | undefined;
+  let effective = config;
+  if (!config.temporal.address) {
+    if (!options.embedded)
+      throw new Error(
+        'TEMPORAL_ADDRESS is not set: point it at a Temporal server (for example localhost:7233)',
+      );
+    devServer = await startDevServer({
+      cliPath: config.temporal.cliPath ?? requireTemporalCli(),
+      dbFile: join(resolve(config.app.dataDir), 'temporal', 'dev.sqlite'),
+      port: config.temporal.devServerPort,
+      uiPort: config.temporal.uiPort,
+      namespace: config.temporal.namespace,
+      logger,
+      extraArgs: options.devServerArgs,
+    });
+    effective = { ...config, temporal: { ...config.temporal, address: devServer.address } };
+  }
+  try {
+    // From the user's config, not `effective`: whether a master key may be created depends on
+    // whether this machine runs its own Temporal (see createPayloadCodec).
+    const dataConverter = await createDataConverter(config, logger);
+    const client = await connectClient(effective.temporal, dataConverter);
+    await ensureSearchAttributes(client, effective.temporal.namespace, logger);
+    const workerConnection = await connectWorker(effective.temporal);
+    return {
+      config: effective,
+      dataConverter,
+      client,
+      workerConnection,
+      devServer,
+      async close() {
+        await workerConnection.close().catch(() => undefined);
+        await client.connection.close().catch(() => undefined);
+        await devServer?.stop();
+      },
+    };
+  } catch (err) {
+    await devServer?.stop();
+    throw err;
+  }
+}

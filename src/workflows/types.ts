@@ -1,0 +1,201 @@
+import type { OrderJobPlan } from '../domain/orders/plan.js';
+
+/**
+ * Shapes shared by every sync stream (customers, orders). Everything here travels through Temporal
+ * history, so it stays small: counts, keys, cursors. Never whole records, never raw emails.
+ */
+
+export const SYNC_STREAMS = ['customers', 'orders'] as const;
+export type SyncStream = (typeof SYNC_STREAMS)[number];
+
+export function isSyncStream(value: unknown): value is SyncStream {
+  return typeof value === 'string' && (SYNC_STREAMS as readonly string[]).includes(value);
+}
+
+/** Who started a job; part of the job ID and a search attribute. */
+export type SyncTrigger = 'schedule' | 'manual' | 'replay' | 'sandbox';
+
+/** The workflow type each stream runs (by name, so schedules need not import workflow code). */
+export const WORKFLOW_TYPE: Record<SyncStream, string> = {
+  customers: 'customerSync',
+  orders: 'orderSync',
+};
+
+/** Input of customerSync and orderSync. Carries no credentials and no records. */
+export interface SyncJobInput {
+  stream: SyncStream;
+  /** Sage 300 company ID, for example SAMINC. */
+  company: string;
+  trigger: SyncTrigger;
+  /** Ignore the watermark: read everything. */
+  full?: boolean;
+  /** YYYY-MM-DD: read records maintained on or after this day, whatever the watermark says. */
+  since?: string;
+  /** Replay: re-send exactly these Sage keys (read again by key), no watermark involved. */
+  keys?: Array<string | number>;
+  /** Replay: the job whose failures are re-sent. */
+  replayOf?: string;
+  /** Records per Sage page (default: the Sage client's page size). */
+  pageSize?: number;
+  /** Carried across continue-as-new; absent on a job's first run. */
+  carry?: SyncCarry;
+}
+
+/** What one run of a job hands to the next when it continues as new. */
+export interface SyncCarry {
+  cursor?: string | number;
+  /** Index into `keys` for replays. */
+  keyIndex?: number;
+  totals: SyncCounts;
+  /** The high-water mark seen so far (becomes the new watermark when the job completes). */
+  seen: WatermarkCandidate;
+  /** The day the job started reading from (`DateLastMaintained ge`), if any. */
+  fromDay?: string;
+  /** The watermark day whose fingerprints mark re-read records as unchanged. */
+  boundaryDay?: string;
+  pages: number;
+  runs: number;
+  startedAt: string;
+  /** Per-job facts prepared once at the start (duplicate resolution). */
+  prepared?: PreparedJob;
+  /** Records that failed with a transient error: while any did, the watermark is not advanced. */
+  transientFailures?: number;
+}
+
+export interface PreparedJob {
+  /** Losers of duplicate-email groups -> the winning key; the winner is the lowest key. */
+  duplicateOf: Record<string, string>;
+  duplicateGroups: number;
+  /** Order sync: the job's store and polling bounds (src/sync/orders/plan.ts). */
+  orders?: OrderJobPlan;
+}
+
+export interface SyncCounts {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+}
+
+export const ZERO_COUNTS: SyncCounts = {
+  read: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  skipped: 0,
+  failed: 0,
+};
+
+export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
+  return {
+    read: a.read + b.read,
+    created: a.created + b.created,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+    skipped: a.skipped + b.skipped,
+    failed: a.failed + b.failed,
+  };
+}
+
+/**
+ * The incremental position of a stream: the last Sage day synced plus short fingerprints of the
+ * records synced on that day (Sage dates have day precision, so that day is read again next time).
+ */
+export interface Watermark {
+  /** YYYY-MM-DD, the max DateLastMaintained seen by the last successful job. */
+  day: string;
+  /** `key:hash` of the content last synced, one per record synced on `day` (see fingerprintEntry). */
+  fingerprints: string[];
+  /** True when more records shared `day` than we keep fingerprints for: they are re-sent. */
+  overflow?: boolean;
+  jobId?: string;
+  committedAt?: string;
+  /** Order sync: highest OrderUniquifier sent (new orders are polled above it). */
+  maxUniquifier?: number;
+  /**
+   * Order sync: the day before the last successful job started (when it read Sage). Orders
+   * completed on or after it are read again; never derived from the commit time.
+   */
+  readDay?: string;
+}
+
+/** The watermark a job is building while it runs. */
+export interface WatermarkCandidate {
+  day?: string;
+  fingerprints: string[];
+  overflow?: boolean;
+  /** Order sync: highest OrderUniquifier seen. */
+  maxUniquifier?: number;
+  /** Order sync: the job's start day minus one (see Watermark.readDay). */
+  readDay?: string;
+}
+
+/** The most fingerprints kept for one boundary day (key + 13 bytes each). */
+export const MAX_FINGERPRINTS = 5000;
+
+/** One record's outcome, kept compact in history (details only for skips and failures). */
+export type RecordAction = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+
+export interface RecordDetail {
+  key: string;
+  /** Masked email (p***@m***.example), never the address itself. */
+  email?: string;
+  reason?: string;
+  /** Index into the page's `reasons` (a repeated reason is stored once per page). */
+  reasonRef?: number;
+  status?: number;
+  mailchimpId?: string;
+  /** A transient failure (5xx, 429, timeout) that outlasted the retries: it holds the watermark. */
+  retryable?: boolean;
+}
+
+/** Per-page trail: keys grouped by action; full detail for skipped and failed records. */
+export interface PageTrail {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  skipped: RecordDetail[];
+  failed: RecordDetail[];
+  /** Distinct failure reasons of the page, referenced by `reasonRef`. */
+  reasons?: string[];
+}
+
+export function emptyTrail(): PageTrail {
+  return { created: [], updated: [], unchanged: [], skipped: [], failed: [] };
+}
+
+/** What a page activity returns: counts, trail, cursor and the watermark seen on the page. */
+export interface PageResult {
+  counts: SyncCounts;
+  trail: PageTrail;
+  /** Key of the last record processed (the next page starts after it). */
+  cursor?: string | number;
+  done: boolean;
+  seen: WatermarkCandidate;
+}
+
+export type JobStatus = 'preparing' | 'running' | 'completed' | 'failed';
+
+/** Answer of the `progress` query and the job's result. */
+export interface SyncProgress {
+  jobId: string;
+  stream: SyncStream;
+  company: string;
+  trigger: SyncTrigger;
+  status: JobStatus;
+  counts: SyncCounts;
+  pages: number;
+  runs: number;
+  fromDay?: string;
+  /** The watermark the job commits (or committed) when it completes. */
+  watermarkDay?: string;
+  /** Set when transient failures kept the job from advancing the watermark: how many records. */
+  watermarkHeld?: number;
+  replayOf?: string;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export type SyncJobResult = SyncProgress;
