@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { failedKeys, readJobTrail } from './audit.js';
-import { startSyncJob } from './start-job.js';
+import { startSyncJob, type StartJobOptions } from './start-job.js';
 import { isSyncStream, type SyncStream } from '../workflows/types.js';
 
 /**
@@ -11,7 +11,7 @@ import { isSyncStream, type SyncStream } from '../workflows/types.js';
 export async function replayJob(
   client: Client,
   jobId: string,
-  options: { taskQueue: string; at?: Date },
+  options: StartJobOptions,
 ): Promise<{ handle: WorkflowHandle; keys: string[]; stream: SyncStream } | undefined> {
   const trail = await readJobTrail(client, jobId);
   const stream = trail.input?.stream;
@@ -24,7 +24,7 @@ export async function replayJob(
   const handle = await startSyncJob(
     client,
     { stream, company, trigger: 'replay', keys: typed, replayOf: jobId },
-    { taskQueue: options.taskQueue, ...(options.at ? { at: options.at } : {}) },
+    options,
   );
   return { handle, keys, stream };
 }

@@ -48,3 +48,14 @@ export const stateActivities = proxyActivities<ConnectorActivities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
 });
+
+/**
+ * Cleanup that must happen whatever the job's fate (clearing is_syncing, releasing the stream):
+ * retried without an attempt cap for up to a day, credential errors included, so a key fixed later
+ * the same day still lets it finish (a store left syncing silently stops order automations).
+ */
+export const cleanupActivities = proxyActivities<ConnectorActivities>({
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+});

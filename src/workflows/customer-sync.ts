@@ -1,6 +1,7 @@
 import type { SyncJobInput, SyncJobResult } from './types.js';
 import { runSyncJob } from './sync-job.js';
 import { pageActivities, setupActivities, stateActivities } from './activity-options.js';
+import { withStreamLock } from './stream-lock.js';
 
 // A page reads up to 1,000 customers and writes them under the Mailchimp connection cap.
 const pages = pageActivities('15m');
@@ -13,16 +14,20 @@ const duplicateScan = pageActivities('2h');
  * ID is the job ID, e.g. `customers-SAMINC-20261127T143000Z-manual`.
  */
 export async function customerSync(input: SyncJobInput): Promise<SyncJobResult> {
-  return runSyncJob(
-    { ...input, stream: 'customers' },
-    {
-      async prepare({ jobId, input: job }) {
-        await setupActivities.prepareCustomerAudience({ jobId });
-        return duplicateScan.findDuplicateEmails({ jobId, company: job.company });
+  const job: SyncJobInput = { ...input, stream: 'customers' };
+  return withStreamLock(job, (holdsLock) =>
+    runSyncJob(
+      job,
+      {
+        async prepare({ jobId, input: job }) {
+          await setupActivities.prepareCustomerAudience({ jobId });
+          return duplicateScan.findDuplicateEmails({ jobId, company: job.company });
+        },
+        page: (p) => pages.syncCustomerPage(p),
+        readWatermark: (a) => stateActivities.readWatermark(a),
+        commitWatermark: (a) => stateActivities.commitWatermark(a),
       },
-      page: (p) => pages.syncCustomerPage(p),
-      readWatermark: (a) => stateActivities.readWatermark(a),
-      commitWatermark: (a) => stateActivities.commitWatermark(a),
-    },
+      { holdsLock },
+    ),
   );
 }

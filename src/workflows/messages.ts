@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { SyncProgress, Watermark, WatermarkCandidate } from './types.js';
 
 /** Live counts of a running job (`sync --wait` polls it). */
@@ -17,3 +17,25 @@ export const commitWatermarkSignal = defineSignal<[WatermarkCommit]>('commitWate
 
 /** Operator reset (for example to force the next incremental run to start at a given day). */
 export const resetWatermarkSignal = defineSignal<[{ day?: string }]>('resetWatermark');
+
+/**
+ * The acknowledged commit (an Update, not a signal): the job learns that the entity applied its
+ * watermark before it completes, and a commit that fails fails the job. The signal above stays for
+ * jobs started by 0.1.0 workers.
+ */
+export const commitWatermarkUpdate = defineUpdate<{ day?: string }, [WatermarkCommit]>('applyWatermark');
+
+/** Who holds a stream and company: one job at a time, whatever started it. */
+export interface StreamClaim {
+  jobId: string;
+  /** The holder the caller saw end without releasing (terminated, timed out): taken over. */
+  takeOverFrom?: string;
+}
+export interface StreamClaimAnswer {
+  granted: boolean;
+  /** The job holding it (the caller itself when granted). */
+  holder?: string;
+}
+export const claimStreamUpdate = defineUpdate<StreamClaimAnswer, [StreamClaim]>('claimStream');
+export const releaseStreamUpdate = defineUpdate<void, [{ jobId: string }]>('releaseStream');
+export const streamHolderQuery = defineQuery<string | undefined>('streamHolder');

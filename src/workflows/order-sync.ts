@@ -1,70 +1,61 @@
-import { CancellationScope, ContinueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { ConnectorActivities } from '../activities/index.js';
+import { CancellationScope, ContinueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { OrderJobPlan } from '../domain/orders/plan.js';
 import type { SyncJobInput, SyncJobResult } from './types.js';
-import { NON_RETRYABLE, pageActivities, setupActivities, stateActivities } from './activity-options.js';
+import { cleanupActivities, pageActivities, setupActivities, stateActivities } from './activity-options.js';
 import { runSyncJob } from './sync-job.js';
+import { withStreamLock } from './stream-lock.js';
 
 // A chunk reads up to SYNC_ORDER_CHUNK_SIZE orders; it heartbeats after every Sage page and every 5 s.
 const pages = pageActivities('30m');
-
-/**
- * Clearing is_syncing must outlast a Mailchimp outage (a store left syncing silently stops order
- * notifications and automations): retried without an attempt cap for up to a day.
- */
-const cleanupActivities = proxyActivities<ConnectorActivities>({
-  startToCloseTimeout: '1m',
-  scheduleToCloseTimeout: '24h',
-  retry: {
-    initialInterval: '1s',
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
 
 /**
  * Syncs one Sage 300 company's sales orders (OEOrders) into one Mailchimp e-commerce store. The
  * workflow ID is the job ID, e.g. `orders-SAMINC-20261127T143000Z-manual`. A backfill (`--full`,
  * or a company's first job) turns the store's is_syncing on once its plan is known, and off
  * whatever happens: success, failure or cancellation (only a terminate, which runs no workflow
- * code, can skip it).
+ * code, can skip it). It does so while holding the stream, so no other order job of the company
+ * can turn it on or off meanwhile.
  */
 export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
-  let plan: OrderJobPlan | undefined = input.carry?.prepared?.orders;
-  let continuing = false;
-  try {
-    return await runSyncJob(
-      { ...input, stream: 'orders' },
-      {
-        async prepare({ jobId, input: job }) {
-          const prepared = await setupActivities.prepareOrderJob({
-            jobId,
-            company: job.company,
-            ...(job.full ? { full: true } : {}),
-            ...(job.since ? { since: job.since } : {}),
-            ...(job.keys ? { replay: true } : {}),
-            // The day the job started (workflow time, deterministic): its lookback and read day.
-            today: workflowInfo().startTime.toISOString().slice(0, 10),
-          });
-          plan = prepared.orders;
-          // Only now, with the plan known to the `finally` below, may the store's is_syncing go on.
-          if (plan?.backfill) {
-            await setupActivities.startOrderBackfill({ jobId, storeId: plan.storeId });
-          }
-          return prepared;
+  const job: SyncJobInput = { ...input, stream: 'orders' };
+  return withStreamLock(job, async (holdsLock) => {
+    let plan: OrderJobPlan | undefined = input.carry?.prepared?.orders;
+    let continuing = false;
+    try {
+      return await runSyncJob(
+        job,
+        {
+          async prepare({ jobId, input: job }) {
+            const prepared = await setupActivities.prepareOrderJob({
+              jobId,
+              company: job.company,
+              ...(job.full ? { full: true } : {}),
+              ...(job.since ? { since: job.since } : {}),
+              ...(job.keys ? { replay: true } : {}),
+              // The day the job started (workflow time, deterministic): its lookback and read day.
+              today: workflowInfo().startTime.toISOString().slice(0, 10),
+            });
+            plan = prepared.orders;
+            // Only now, with the plan known to the `finally` below, may the store's is_syncing go on.
+            if (plan?.backfill) {
+              await setupActivities.startOrderBackfill({ jobId, storeId: plan.storeId });
+            }
+            return prepared;
+          },
+          page: (p) => pages.syncOrderPage({ ...p, plan: plan! }),
+          readWatermark: (a) => stateActivities.readWatermark(a),
+          commitWatermark: (a) => stateActivities.commitWatermark(a),
         },
-        page: (p) => pages.syncOrderPage({ ...p, plan: plan! }),
-        readWatermark: (a) => stateActivities.readWatermark(a),
-        commitWatermark: (a) => stateActivities.commitWatermark(a),
-      },
-    );
-  } catch (err) {
-    if (err instanceof ContinueAsNew) continuing = true;
-    throw err;
-  } finally {
-    if (plan?.backfill && !continuing) {
-      const args = { jobId: workflowInfo().workflowId, storeId: plan.storeId };
-      await CancellationScope.nonCancellable(() => cleanupActivities.finishOrderBackfill(args));
+        { holdsLock },
+      );
+    } catch (err) {
+      if (err instanceof ContinueAsNew) continuing = true;
+      throw err;
+    } finally {
+      if (plan?.backfill && !continuing) {
+        const args = { jobId: workflowInfo().workflowId, storeId: plan.storeId };
+        await CancellationScope.nonCancellable(() => cleanupActivities.finishOrderBackfill(args));
+      }
     }
-  }
+  });
 }

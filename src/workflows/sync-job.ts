@@ -92,7 +92,11 @@ function duplicatesAfter(
  * (each reads, maps and writes a page and returns only counts, a compact trail and the cursor),
  * continue-as-new before the history grows large, and commit the watermark only on success.
  */
-export async function runSyncJob(input: SyncJobInput, steps: SyncStreamSteps): Promise<SyncJobResult> {
+export async function runSyncJob(
+  input: SyncJobInput,
+  steps: SyncStreamSteps,
+  options: { holdsLock?: boolean } = {},
+): Promise<SyncJobResult> {
   const info = workflowInfo();
   const jobId = info.workflowId;
   const progress: SyncProgress = {
@@ -151,6 +155,7 @@ export async function runSyncJob(input: SyncJobInput, steps: SyncStreamSteps): P
         startedAt: progress.startedAt,
         prepared,
         keyIndex: 0,
+        ...(options.holdsLock ? { streamLock: true } : {}),
       };
     }
     progress.status = 'running';

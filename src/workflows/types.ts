@@ -60,6 +60,8 @@ export interface SyncCarry {
   prepared?: PreparedJob;
   /** Records that failed with a transient error: while any did, the watermark is not advanced. */
   transientFailures?: number;
+  /** The job holds its stream and company (claimed in its first run, released in its last). */
+  streamLock?: boolean;
 }
 
 export interface PreparedJob {

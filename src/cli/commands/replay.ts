@@ -4,7 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { connectCommandClient } from '../../starter/connect.js';
 import { replayJob } from '../../starter/replay.js';
 import { followJob, formatCounts } from '../../starter/follow.js';
-import { outcomeJson } from './sync.js';
+import { outcomeJson, refusedAsBusy, waitForRunningJob } from './sync.js';
 
 export const command: Command = {
   summary: 'Re-send exactly the records that failed in a job, as a new job linked to it.',
@@ -20,7 +20,10 @@ export const command: Command = {
     const config = await ctx.config();
     const client = await connectCommandClient(config);
     try {
-      const started = await replayJob(client, jobId, { taskQueue: config.temporal.taskQueue });
+      const started = await replayJob(client, jobId, {
+        taskQueue: config.temporal.taskQueue,
+        ...waitForRunningJob(values.wait),
+      });
       if (!started) {
         ctx.out(
           values.json
@@ -48,6 +51,8 @@ export const command: Command = {
       if (values.json) ctx.out(outcomeJson(outcome));
       else ctx.out(`${outcome.jobId}: ${outcome.status}  ${formatCounts(outcome.counts)}`);
       return outcome.status === 'completed' ? 0 : 1;
+    } catch (err) {
+      return refusedAsBusy(err, (l) => process.stderr.write(`${l}\n`), values.json);
     } finally {
       await client.connection.close();
     }

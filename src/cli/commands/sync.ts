@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { connectCommandClient, requireCompany } from '../../starter/connect.js';
-import { startSyncJob } from '../../starter/start-job.js';
+import { StreamBusyError, startSyncJob } from '../../starter/start-job.js';
 import { followJob, formatCounts, type JobOutcome } from '../../starter/follow.js';
 import { isSyncStream, type SyncJobInput } from '../../workflows/types.js';
 import { isDay } from '../../workflows/watermark.js';
@@ -24,6 +24,30 @@ export function outcomeJson(o: JobOutcome): string {
       : {}),
     ...(o.error ? { error: o.error } : {}),
   });
+}
+
+/** `--wait` waits for a running job of the stream before starting; without it the CLI refuses. */
+export function waitForRunningJob(wait: boolean | undefined) {
+  return wait
+    ? {
+        ifBusy: 'wait' as const,
+        onWait: (running: string) => process.stderr.write(`waiting for the running job ${running} to end\n`),
+      }
+    : { ifBusy: 'refuse' as const };
+}
+
+/** Exit code of a request refused because the stream is busy (EX_TEMPFAIL: try again later). */
+export const EXIT_STREAM_BUSY = 75;
+
+/** Prints a refusal (the running job named) and returns its exit code; other errors propagate. */
+export function refusedAsBusy(err: unknown, out: (line: string) => void, json?: boolean): number {
+  if (!(err instanceof StreamBusyError)) throw err;
+  out(
+    json
+      ? JSON.stringify({ stream: err.stream, status: 'refused', runningJobId: err.runningJobId })
+      : err.message,
+  );
+  return EXIT_STREAM_BUSY;
 }
 
 export const command: Command = {
@@ -57,7 +81,10 @@ export const command: Command = {
         ...(values.full ? { full: true } : {}),
         ...(values.since ? { since: values.since } : {}),
       };
-      const handle = await startSyncJob(client, input, { taskQueue: config.temporal.taskQueue });
+      const handle = await startSyncJob(client, input, {
+        taskQueue: config.temporal.taskQueue,
+        ...waitForRunningJob(values.wait),
+      });
       if (!values.wait) {
         if (values.json) ctx.out(JSON.stringify({ jobId: handle.workflowId, stream, status: 'started' }));
         else {
@@ -86,6 +113,8 @@ export const command: Command = {
           );
       }
       return outcome.status === 'completed' ? 0 : 1;
+    } catch (err) {
+      return refusedAsBusy(err, (l) => process.stderr.write(`${l}\n`), values.json);
     } finally {
       await client.connection.close();
     }
