@@ -1,15 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import got from 'got';
 import tar from 'tar-stream';
 import { z } from 'zod';
-import { MailchimpError, MailchimpRetryableError } from './errors.js';
+import { withRetries, type RetryPolicy } from '../shared/http-retry.js';
+import { MailchimpError, MailchimpRetryableError, isTransient } from './errors.js';
 import { normalizeEmail, subscriberHash } from './hash.js';
 import type { MailchimpHttp } from './http.js';
 import { parseWith } from './members.js';
 import type { MemberInput, OutcomeError } from './types.js';
-import { sleep } from './retry.js';
 
 export interface BatchOperation {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -119,26 +120,38 @@ function classify(status: number, response: unknown): BatchOperationResult['erro
   return { kind: 'permanent', ...base };
 }
 
+async function downloadArchive(url: string, timeoutMs: number): Promise<Buffer> {
+  try {
+    return await got(url, {
+      responseType: 'buffer',
+      timeout: { request: timeoutMs },
+      retry: { limit: 0 },
+    }).buffer();
+  } catch (err) {
+    const e = err as { code?: string; response?: { statusCode?: number } };
+    throw new MailchimpRetryableError(
+      `cannot download the Mailchimp batch results: ${(err as Error).message}`,
+      {
+        code: e.code,
+        status: e.response?.statusCode,
+      },
+    );
+  }
+}
+
 /**
  * Downloads the result archive (a pre-signed URL: sent without our credentials) and returns one result
  * per operation; per-operation failures (compliance state, fake address) exist only here.
  */
-export async function fetchBatchResults(url: string, timeoutMs = 120_000): Promise<BatchOperationResult[]> {
-  let archive: Buffer;
-  try {
-    archive = await got(url, {
-      responseType: 'buffer',
-      timeout: { request: timeoutMs },
-      retry: { limit: 2 },
-    }).buffer();
-  } catch (err) {
-    throw new MailchimpRetryableError(
-      `cannot download the Mailchimp batch results: ${(err as Error).message}`,
-      {
-        code: (err as { code?: string }).code,
-      },
-    );
-  }
+export async function fetchBatchResults(
+  url: string,
+  timeoutMs: number,
+  retry: RetryPolicy,
+): Promise<BatchOperationResult[]> {
+  const archive = await withRetries(() => downloadArchive(url, timeoutMs), {
+    policy: retry,
+    retryable: (err) => isTransient(err) && {},
+  });
   const results: BatchOperationResult[] = [];
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {

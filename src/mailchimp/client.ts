@@ -4,12 +4,12 @@ import type { Logger } from '../logging/logger.js';
 import { credentialFrom, resolveEndpoint, type MailchimpCredential } from './datacenter.js';
 import * as batches from './batches.js';
 import * as ecommerce from './ecommerce.js';
-import { MailchimpHttp, type RequestOptions } from './http.js';
+import { MAILCHIMP_RETRY, MailchimpHttp, type RequestOptions } from './http.js';
 import { MailchimpError } from './errors.js';
 import { channelFor } from './limiter.js';
 import * as members from './members.js';
 import { parseWith } from './members.js';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import type { RetryPolicy } from '../shared/http-retry.js';
 import {
   listSchema,
   webhookSchema,
@@ -46,13 +46,15 @@ export class MailchimpClient {
     readonly dataCenter: string,
     readonly maxConnections: number,
     private readonly timeoutMs: number,
+    private readonly retry: RetryPolicy,
     private readonly options: MailchimpClientOptions,
   ) {}
 
   /** Resolves the data center (key suffix, or the OAuth metadata endpoint for a token) and joins the credential's shared limiter. */
   static async create(config: MailchimpConfig, opts: MailchimpClientOptions = {}): Promise<MailchimpClient> {
     const credential: MailchimpCredential = credentialFrom(config);
-    const { dataCenter, baseUrl } = await resolveEndpoint(config, credential);
+    const retry = { ...MAILCHIMP_RETRY, ...opts.retry };
+    const { dataCenter, baseUrl } = await resolveEndpoint(config, credential, retry);
     const maxConnections = Math.min(10, Math.max(1, config.maxConnections));
     const channel = channelFor(credential.secret, maxConnections);
     const http = new MailchimpHttp({
@@ -60,10 +62,10 @@ export class MailchimpClient {
       credential,
       channel,
       timeoutMs: config.timeoutMs,
-      retry: { ...DEFAULT_RETRY, ...opts.retry },
+      retry,
       logger: opts.logger,
     });
-    return new MailchimpClient(http, dataCenter, channel.limiter.limit, config.timeoutMs, opts);
+    return new MailchimpClient(http, dataCenter, channel.limiter.limit, config.timeoutMs, retry, opts);
   }
 
   get baseUrl(): string {
@@ -183,7 +185,7 @@ export class MailchimpClient {
   fetchBatchResults(batch: batches.MailchimpBatch | string): Promise<batches.BatchOperationResult[]> {
     const url = typeof batch === 'string' ? batch : batch.response_body_url;
     if (!url) throw new MailchimpError('the batch has no results yet (response_body_url is empty)');
-    return batches.fetchBatchResults(url, this.timeoutMs);
+    return batches.fetchBatchResults(url, this.timeoutMs, this.retry);
   }
 
   private async mergeFieldsReady(listId: string): Promise<void> {

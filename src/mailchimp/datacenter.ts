@@ -1,7 +1,8 @@
 import got from 'got';
 import { z } from 'zod';
 import type { MailchimpConfig } from '../config/index.js';
-import { MailchimpAuthError, MailchimpError, MailchimpRetryableError } from './errors.js';
+import { withRetries, type RetryPolicy } from '../shared/http-retry.js';
+import { MailchimpAuthError, MailchimpError, MailchimpRetryableError, isTransient } from './errors.js';
 import { credentialId } from './hash.js';
 
 const DC_RE = /^[a-z]+\d+$/;
@@ -43,7 +44,7 @@ async function fetchOAuthDataCenter(token: string, metadataUrl: string, timeoutM
     const res = await got(metadataUrl, {
       headers: { authorization: `OAuth ${token}`, accept: 'application/json' },
       throwHttpErrors: false,
-      retry: { limit: 2 },
+      retry: { limit: 0 },
       timeout: { request: timeoutMs },
     });
     statusCode = res.statusCode;
@@ -83,11 +84,19 @@ async function fetchOAuthDataCenter(token: string, metadataUrl: string, timeoutM
   return parsed.dc;
 }
 
-export function dataCenterFromOAuth(token: string, metadataUrl: string, timeoutMs: number): Promise<string> {
+export function dataCenterFromOAuth(
+  token: string,
+  metadataUrl: string,
+  timeoutMs: number,
+  retry: RetryPolicy,
+): Promise<string> {
   const key = `${credentialId(token)}|${metadataUrl}`;
   let pending = oauthDcCache.get(key);
   if (!pending) {
-    pending = fetchOAuthDataCenter(token, metadataUrl, timeoutMs);
+    pending = withRetries(() => fetchOAuthDataCenter(token, metadataUrl, timeoutMs), {
+      policy: retry,
+      retryable: (err) => isTransient(err) && {},
+    });
     oauthDcCache.set(key, pending);
     // A failed lookup is not cached: the next client tries again.
     pending.catch(() => oauthDcCache.delete(key));
@@ -98,11 +107,12 @@ export function dataCenterFromOAuth(token: string, metadataUrl: string, timeoutM
 export async function resolveEndpoint(
   config: MailchimpConfig,
   credential: MailchimpCredential,
+  retry: RetryPolicy,
 ): Promise<{ dataCenter: string; baseUrl: string }> {
   const dataCenter =
     credential.kind === 'apiKey'
       ? dataCenterFromApiKey(credential.secret)
-      : await dataCenterFromOAuth(credential.secret, config.oauthMetadataUrl, config.timeoutMs);
+      : await dataCenterFromOAuth(credential.secret, config.oauthMetadataUrl, config.timeoutMs, retry);
   const baseUrl = (config.apiUrl ?? `https://${dataCenter}.api.mailchimp.com/3.0`).replace(/\/+$/, '');
   return { dataCenter, baseUrl };
 }

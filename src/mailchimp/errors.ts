@@ -55,6 +55,31 @@ export class MailchimpNotFoundError extends MailchimpError {
   }
 }
 
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND', // DNS hiccups are usually brief; a wrong host still fails after the bounded tries
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** A network failure (no HTTP answer) that usually clears by itself. */
+export function isTransientNetworkCode(code: string | undefined): boolean {
+  return code !== undefined && (TRANSIENT_NETWORK_CODES.has(code) || code.startsWith('ERR_SOCKET'));
+}
+
+/** What the HTTP layer repeats within one request: a 429, a 5xx, or a brief network failure. */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof MailchimpError)) return false;
+  if (err.status !== undefined) return err.status === 429 || err.status >= 500;
+  return isTransientNetworkCode(err.code);
+}
+
 export class MailchimpRetryableError extends MailchimpError {
   override name = 'MailchimpRetryableError';
   constructor(message: string, fields: ProblemFields & { code?: string } = {}) {

@@ -6,11 +6,14 @@ import {
   MailchimpNotFoundError,
   MailchimpRecordError,
   MailchimpRetryableError,
+  isTransient,
+  isTransientNetworkCode,
   type ProblemFields,
 } from './errors.js';
 import type { MailchimpCredential } from './datacenter.js';
-import type { ConnectionLimiter, CredentialChannel } from './limiter.js';
-import { backoffDelay, sleep, type RetryPolicy } from './retry.js';
+import type { CredentialChannel } from './limiter.js';
+import type { Limiter } from '../shared/concurrency.js';
+import { withRetries, type RetryPolicy } from '../shared/http-retry.js';
 
 export interface RequestOptions {
   json?: unknown;
@@ -26,18 +29,11 @@ export interface MailchimpHttpOptions {
   logger?: Logger;
 }
 
-const RETRYABLE_CODES = new Set([
-  'ETIMEDOUT',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND', // DNS hiccups are usually brief; a wrong host still fails after the bounded tries
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
+/**
+ * 5 tries, waits of 0.25-0.5, 0.5-1, 1-2 and 2-4 s (ceiling 20 s). Mailchimp sends no Retry-After;
+ * more tries than Sage because a 429 from the 10-connection cap clears in well under a second.
+ */
+export const MAILCHIMP_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 20_000 };
 
 /** Which setting an auth failure points at. */
 function credentialSetting(credential: MailchimpCredential): string {
@@ -64,7 +60,7 @@ function parseProblem(body: string): ProblemFields {
  */
 export class MailchimpHttp {
   private readonly got: Got;
-  private readonly limiter: ConnectionLimiter;
+  private readonly limiter: Limiter;
 
   constructor(private readonly opts: MailchimpHttpOptions) {
     const { credential } = opts;
@@ -87,21 +83,20 @@ export class MailchimpHttp {
     return this.opts.baseUrl;
   }
 
-  async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  /** The connection slot is held for one try only, so a request waiting to retry does not block others. */
+  request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
     const { retry, logger } = this.opts;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.limiter.run(() => this.once<T>(method, path, options));
-      } catch (err) {
-        if (!(err instanceof MailchimpRetryableError) || attempt >= retry.maxAttempts) throw err;
-        const delay = backoffDelay(retry, attempt);
+    return withRetries(() => this.limiter.run(() => this.once<T>(method, path, options)), {
+      policy: retry,
+      retryable: (err) => isTransient(err) && {},
+      onRetry: ({ err, attempt, delayMs }) => {
+        const e = err as MailchimpError;
         logger?.debug(
-          { method, path, status: err.status, code: err.code, attempt, delayMs: delay },
+          { method, path, status: e.status, code: e.code, attempt, delayMs },
           'mailchimp request failed, retrying',
         );
-        await sleep(delay);
-      }
-    }
+      },
+    });
   }
 
   private async once<T>(method: Method, path: string, options: RequestOptions): Promise<T> {
@@ -119,7 +114,7 @@ export class MailchimpHttp {
       const code = (err as { code?: string }).code;
       const message = this.scrub(`${method} ${path}: ${(err as Error).message}`);
       // Our own got error wrappers carry the request options (with the Authorization header): never kept.
-      if (code && (RETRYABLE_CODES.has(code) || code.startsWith('ERR_SOCKET'))) {
+      if (isTransientNetworkCode(code)) {
         throw new MailchimpRetryableError(`Mailchimp request failed: ${message}`, { code });
       }
       throw new MailchimpError(`Mailchimp request failed: ${message}`, { code });

@@ -1,53 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
+import { createLimiter, type Limiter } from '../shared/concurrency.js';
 import { credentialId } from './hash.js';
 
-/** Counting semaphore: at most `limit` holders at once, waiters served first come first served. */
-export class ConnectionLimiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private limitValue: number) {}
-
-  get limit(): number {
-    return this.limitValue;
-  }
-  get inFlight(): number {
-    return this.active;
-  }
-
-  /** Only ever lowered: two configurations sharing a key get the stricter one. */
-  lowerTo(limit: number): void {
-    if (limit < this.limitValue) this.limitValue = limit;
-  }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  private acquire(): Promise<void> {
-    if (this.active < this.limitValue) {
-      this.active++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    this.active--;
-    while (this.active < this.limitValue && this.waiting.length > 0) {
-      this.active++;
-      this.waiting.shift()!();
-    }
-  }
-}
-
 export interface CredentialChannel {
-  limiter: ConnectionLimiter;
+  limiter: Limiter;
   agent: { http: http.Agent; https: https.Agent };
 }
 
@@ -61,7 +18,7 @@ export function channelFor(credential: string, maxConnections: number): Credenti
   if (!channel) {
     const opts = { keepAlive: true, maxSockets: maxConnections, maxFreeSockets: maxConnections };
     channel = {
-      limiter: new ConnectionLimiter(maxConnections),
+      limiter: createLimiter(maxConnections),
       agent: { http: new http.Agent(opts), https: new https.Agent(opts) },
     };
     channels.set(key, channel);

@@ -4,6 +4,8 @@ import https from 'node:https';
 import got, { type Got } from 'got';
 import { ConfigError, type Sage300Config } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
+import type { Limiter } from '../shared/concurrency.js';
+import { withRetries, type RetryPolicy } from '../shared/http-retry.js';
 import { SAGE_ENTITIES, keyOf, type RecordOf, type SageEntityName } from './entities.js';
 import {
   Sage300Error,
@@ -12,7 +14,7 @@ import {
   classifyHttpFailure,
   classifyNetworkFailure,
 } from './errors.js';
-import { limiterForLogin, type ConcurrencyLimiter } from './limiter.js';
+import { limiterForLogin } from './limiter.js';
 import { F, buildQueryString, odataLiteral, type Filter, type ODataQuery } from './odata.js';
 
 export interface Sage300ClientOptions {
@@ -33,10 +35,8 @@ export interface Sage300ClientOptions {
   timeoutMs?: number;
   /** Requests in flight per Sage login. Default 2. */
   maxConcurrency?: number;
-  /** Retries of one retryable request inside the client (Temporal retries whole activities). Default 2. */
-  retries?: number;
-  /** First backoff delay; doubles per attempt, with jitter. Default 1000 ms. */
-  retryBaseMs?: number;
+  /** Tries of one retryable request inside the client (Temporal retries whole activities). Default SAGE300_RETRY. */
+  retry?: Partial<RetryPolicy>;
   logger?: Logger;
 }
 
@@ -60,7 +60,11 @@ export interface PagesOptions {
   paging?: 'keyset' | 'nextLink';
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * 3 tries, waits of 0.5-1 s then 1-2 s, or the Retry-After Sage sent (at most 30 s). Few tries: each
+ * may wait out a 60 s timeout on a hung IIS, and Temporal retries the page after that (docs/retries.md).
+ */
+export const SAGE300_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
 export class Sage300Client {
   readonly pageSize: number;
@@ -68,9 +72,8 @@ export class Sage300Client {
   private readonly baseUrl: string;
   private readonly http: Got;
   private readonly agents: { http: http.Agent; https: https.Agent };
-  private readonly limiter: ConcurrencyLimiter;
-  private readonly retries: number;
-  private readonly retryBaseMs: number;
+  private readonly limiter: Limiter;
+  private readonly retry: RetryPolicy;
   private readonly logger?: Logger;
   /** Built once and kept private: never logged, never put in an error. */
   readonly #authorization: string;
@@ -83,8 +86,7 @@ export class Sage300Client {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.root = `${this.baseUrl}/v1.0/-/${encodeURIComponent(options.company)}`;
     this.pageSize = options.pageSize ?? 1000;
-    this.retries = options.retries ?? 2;
-    this.retryBaseMs = options.retryBaseMs ?? 1000;
+    this.retry = { ...SAGE300_RETRY, ...options.retry };
     this.logger = options.logger;
     const user = options.username.trim().toUpperCase();
     const password = options.preservePasswordCase ? options.password : options.password.toUpperCase();
@@ -300,23 +302,26 @@ export class Sage300Client {
     }
   }
 
-  private async send(url: string, entity: SageEntityName): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.limiter.run(() => this.sendOnce(url, entity));
-      } catch (err) {
-        if (!(err instanceof Sage300Error) || !err.retryable || attempt >= this.retries) throw err;
-        const backoff = this.retryBaseMs * 2 ** attempt * (0.5 + Math.random());
-        const hinted =
-          err instanceof Sage300RetryableError && err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : 0;
-        const delay = Math.min(Math.max(backoff, hinted), 30_000);
+  /** The session slot is held for one try only, so a request waiting to retry does not block others. */
+  private send(url: string, entity: SageEntityName): Promise<unknown> {
+    return withRetries(() => this.limiter.run(() => this.sendOnce(url, entity)), {
+      policy: this.retry,
+      retryable: (err) =>
+        err instanceof Sage300Error &&
+        err.retryable && {
+          retryAfterMs:
+            err instanceof Sage300RetryableError && err.retryAfterSeconds
+              ? err.retryAfterSeconds * 1000
+              : undefined,
+        },
+      onRetry: ({ err, attempt, delayMs }) => {
+        const e = err as Sage300Error;
         this.logger?.warn(
-          { entity, attempt: attempt + 1, status: err.status, code: err.code, delayMs: Math.round(delay) },
+          { entity, attempt, status: e.status, code: e.code, delayMs },
           'Sage 300 request failed with a retryable error; retrying',
         );
-        await sleep(delay);
-      }
-    }
+      },
+    });
   }
 
   private async sendOnce(url: string, entity: SageEntityName): Promise<unknown> {

@@ -6,6 +6,7 @@ import {
   Sage300RetryableError,
 } from '../../src/sage300/errors.js';
 import { F } from '../../src/sage300/odata.js';
+import { memoryLogger } from '../helpers/logger.js';
 import { startPair } from './helpers.js';
 
 async function failure(p: Promise<unknown>): Promise<Sage300Error> {
@@ -51,8 +52,21 @@ describe('Sage 300 error classification (fault injection over real HTTP)', () =>
     expect(page.records).toHaveLength(3);
   });
 
+  it("waits as long as Sage's Retry-After asks before the next try, up to the policy's ceiling", async () => {
+    const { logger, lines } = memoryLogger('warn');
+    const retries = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    pair.sim.faults.set({ failNext: 1, errorStatuses: [429], retryAfterSeconds: 1 });
+    expect((await pair.clientFor({ logger }).getPage('customers', { top: 1 })).records).toHaveLength(1);
+    expect(retries()).toEqual([expect.objectContaining({ status: 429, attempt: 1, delayMs: 1000 })]);
+    lines.length = 0;
+    pair.sim.faults.set({ failNext: 1, errorStatuses: [503], retryAfterSeconds: 3600 });
+    const capped = pair.clientFor({ logger, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+    expect((await capped.getPage('customers', { top: 1 })).records).toHaveLength(1);
+    expect(retries()).toEqual([expect.objectContaining({ status: 503, attempt: 1, delayMs: 50 })]);
+  });
+
   it('turns a hung request into a retryable timeout', async () => {
-    const c = pair.clientFor({ timeoutMs: 300, retries: 0 });
+    const c = pair.clientFor({ timeoutMs: 300, retry: { maxAttempts: 1 } });
     pair.sim.faults.set({ hangRate: 1 });
     const err = await failure(c.getPage('customers', { top: 1 }));
     expect(err).toBeInstanceOf(Sage300RetryableError);
@@ -99,7 +113,7 @@ describe('Sage 300 error classification (fault injection over real HTTP)', () =>
   });
 
   it('treats a refused connection as retryable', async () => {
-    const c = pair.clientFor({ baseUrl: 'http://127.0.0.1:9/Sage300WebApi', retries: 0 });
+    const c = pair.clientFor({ baseUrl: 'http://127.0.0.1:9/Sage300WebApi', retry: { maxAttempts: 1 } });
     const err = await failure(c.getPage('customers', { top: 1 }));
     expect(err).toBeInstanceOf(Sage300RetryableError);
     expect(err.code).toBe('ECONNREFUSED');

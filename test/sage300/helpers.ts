@@ -29,7 +29,7 @@ export async function startPair(
       company: sim.company,
       username: sim.username,
       password: sim.password,
-      retryBaseMs: 5,
+      retry: { baseDelayMs: 5 },
       timeoutMs: 5_000,
       ...o,
     });

@@ -77,7 +77,7 @@ describe('TLS with a private CA', () => {
       username: sim.username,
       password: sim.password,
       caFile: caFileOption,
-      retries: 0,
+      retry: { maxAttempts: 1 },
       timeoutMs: 5_000,
     });
     clients.push(c);
