@@ -1,6 +1,6 @@
 import { createHealthActivities } from './health.js';
 import { createSyncStateActivities } from './sync-state.js';
-import { createCustomerSyncActivities } from './customers.js';
+import { createCustomerSyncActivities } from './customers/index.js';
 import { createOrderSyncActivities } from './orders.js';
 import type { ActivityDeps } from './deps.js';
 

@@ -1,0 +1,131 @@
+import type { Client } from '@temporalio/client';
+import type { Sage300Client } from '../../sage300/client.js';
+import type { SyncPageInput } from '../../workflows/sync-job.js';
+import { fingerprintsByKey } from '../../workflows/watermark.js';
+import { coveredPrefix } from '../../domain/customers/duplicates.js';
+import {
+  syncedEmailIdentity,
+  type CustomerFields,
+  type CustomerMappingSettings,
+} from '../../domain/customers/mapping.js';
+import { customerKey } from '../../domain/customers/plan.js';
+import { throwIfCancelled } from '../guards.js';
+import { ReadAhead } from '../read-ahead.js';
+import { loadWatermark } from '../sync-state.js';
+
+/** The records a page handles and where the job goes on from. */
+export interface CustomerPage {
+  records: CustomerFields[];
+  /** Replay keys Sage no longer has. */
+  notFound: string[];
+  cursor?: string | number;
+  done: boolean;
+}
+
+interface KeysetPage {
+  records: CustomerFields[];
+  lastKey?: string | number;
+  done: boolean;
+}
+
+/** The next page of the job, read while this one is written; at most a few, for a minute. */
+export function customerReadAhead(): ReadAhead<KeysetPage> {
+  return new ReadAhead<KeysetPage>(4, 60_000);
+}
+
+/**
+ * A replay's keys, or the keyset page after the cursor (the following page is read ahead for the
+ * job's next page activity). With `coverUntil`, the page stops after that key: the duplicate map
+ * the page was given covers no further.
+ */
+export async function readCustomerPage(
+  sage: Sage300Client,
+  readAhead: ReadAhead<KeysetPage>,
+  input: SyncPageInput,
+): Promise<CustomerPage> {
+  if (input.keys) return readByKeys(sage, input.keys, input.cursor);
+  const read = (after: string | number | undefined) => () =>
+    sage.keysetPage('customers', {
+      ...(after !== undefined ? { after } : {}),
+      ...(input.fromDay ? { filter: `DateLastMaintained ge ${input.fromDay}T00:00:00Z` } : {}),
+      ...(input.pageSize ? { top: input.pageSize } : {}),
+    }) as Promise<KeysetPage>;
+  const at = (after: string | number | undefined) => [input.jobId, after, input.fromDay, input.pageSize];
+  const page = await readAhead.read(at(input.cursor), read(input.cursor));
+  let { records, done } = page;
+  let cursor = page.lastKey ?? (records.length ? customerKey(records[records.length - 1]!) : input.cursor);
+  if (!done && input.coverUntil === undefined) readAhead.ahead(at(cursor), read(cursor));
+  if (input.coverUntil !== undefined) {
+    const limit = input.coverUntil;
+    const covered = coveredPrefix(records.map(customerKey), limit);
+    if (covered < records.length || !done) {
+      records = records.slice(0, covered);
+      done = false;
+      cursor = covered ? customerKey(records[covered - 1]!) : limit;
+    }
+  }
+  return { records, notFound: [], ...(cursor !== undefined ? { cursor } : {}), done };
+}
+
+async function readByKeys(
+  sage: Sage300Client,
+  keys: Array<string | number>,
+  cursor: string | number | undefined,
+): Promise<CustomerPage> {
+  const records: CustomerFields[] = [];
+  const notFound: string[] = [];
+  for (const key of keys) {
+    const found = (await sage.getByKey('customers', key)) as CustomerFields | undefined;
+    if (found) records.push(found);
+    else notFound.push(String(key));
+  }
+  return { records, notFound, ...(cursor !== undefined ? { cursor } : {}), done: true };
+}
+
+/**
+ * Every customer's key and synced email identity, read with only the fields that decide them
+ * ($select); `progress.read` counts the records read so far (for the heartbeat).
+ */
+export async function readEmailIdentities(
+  sage: Sage300Client,
+  settings: CustomerMappingSettings,
+  progress: { read: number },
+): Promise<Array<{ key: string; identity: string }>> {
+  const entries: Array<{ key: string; identity: string }> = [];
+  for await (const page of sage.pages('customers', {
+    select: ['CustomerNumber', 'Email', 'ContactsEmail', 'Status', 'OnHold'],
+    paging: 'keyset',
+  })) {
+    throwIfCancelled();
+    for (const c of page as CustomerFields[]) {
+      progress.read++;
+      const identity = syncedEmailIdentity(c, settings);
+      if (identity) entries.push({ key: customerKey(c), identity });
+    }
+  }
+  return entries;
+}
+
+/**
+ * Key -> fingerprint the watermark holds for the page's boundary day (none without one), read once
+ * per job and day on this worker (never carried through history); a failed read is tried again by
+ * the next page.
+ */
+export function boundaryFingerprints(temporalClient: () => Client) {
+  const cache = new Map<string, Promise<Map<string, string>>>();
+  return async ({ jobId, company, boundaryDay: day }: SyncPageInput) => {
+    if (!day) return undefined;
+    const cacheKey = `${jobId}|${day}`;
+    let found = cache.get(cacheKey);
+    if (!found) {
+      found = (async () => {
+        const wm = await loadWatermark(temporalClient(), 'customers', company);
+        return fingerprintsByKey(wm?.day === day ? wm.fingerprints : []);
+      })();
+      found.catch(() => cache.delete(cacheKey));
+      cache.set(cacheKey, found);
+      while (cache.size > 20) cache.delete(cache.keys().next().value!);
+    }
+    return found;
+  };
+}
