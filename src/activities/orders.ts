@@ -2,12 +2,7 @@ import { activityInfo, cancellationSignal, getClient, heartbeat } from '@tempora
 import type { ActivityDeps } from './deps.js';
 import { resolveClients } from './clients.js';
 import { maskEmail } from '../logging/mask.js';
-import {
-  MailchimpAuthError,
-  MailchimpError,
-  MailchimpNotFoundError,
-  MailchimpRecordError,
-} from '../mailchimp/errors.js';
+import { MailchimpAuthError, MailchimpError } from '../mailchimp/errors.js';
 import type { MailchimpClient } from '../mailchimp/client.js';
 import type { ARCustomer } from '../sage300/schemas.js';
 import type { Sage300Client } from '../sage300/client.js';
@@ -264,27 +259,15 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
     uniquifier: number,
     body: MappedOrderBody,
   ): Promise<Outcome> {
-    if (isNewToStore(plan, uniquifier)) return mailchimp.upsertOrder(plan.storeId, body);
-    const current = await mailchimp.getOrder(plan.storeId, body.id);
-    if (!current) return mailchimp.upsertOrder(plan.storeId, body);
-    const path = `ecommerce/stores/${encodeURIComponent(plan.storeId)}/orders/${encodeURIComponent(body.id)}`;
-    const differs = orderDiffers(body, current as Record<string, unknown>);
-    const removed = removedLineIds(body, current as Record<string, unknown>);
+    const current = isNewToStore(plan, uniquifier)
+      ? undefined
+      : await mailchimp.getOrder(plan.storeId, body.id);
+    if (!current) return mailchimp.upsertOrder(plan.storeId, body, updateBody(body));
+    const differs = orderDiffers(body, current);
+    const removed = removedLineIds(body, current);
     if (!differs && removed.length === 0) return 'unchanged';
-    if (differs) await mailchimp.request('PATCH', path, { json: updateBody(body) });
-    for (const lineId of removed) {
-      try {
-        await mailchimp.request('DELETE', `${path}/lines/${encodeURIComponent(lineId)}`);
-      } catch (err) {
-        // An API without the lines endpoint (or a line already gone) leaves the extra line; the
-        // order's total is right either way.
-        const tolerated =
-          err instanceof MailchimpNotFoundError ||
-          err instanceof MailchimpRecordError ||
-          (err instanceof MailchimpError && err.status === 405);
-        if (!tolerated) throw err;
-      }
-    }
+    if (differs) await mailchimp.updateOrder(plan.storeId, body.id, updateBody(body));
+    for (const lineId of removed) await mailchimp.deleteOrderLine(plan.storeId, body.id, lineId);
     return 'updated';
   }
 

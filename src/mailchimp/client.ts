@@ -24,6 +24,7 @@ import {
   type MemberWriteResult,
   type MergeFieldSpec,
   type OrderInput,
+  type OrderUpdate,
   type ProductInput,
   type StoreInput,
   type WebhookInput,
@@ -140,8 +141,18 @@ export class MailchimpClient {
     return ecommerce.upsertProduct(this.http, storeId, p);
   }
 
-  upsertOrder(storeId: string, o: OrderInput): Promise<'created' | 'updated'> {
-    return ecommerce.upsertOrder(this.http, storeId, o);
+  /** POST, or PATCH `update` when the order exists (orders have no upsert). */
+  upsertOrder(storeId: string, o: OrderInput, update: OrderUpdate): Promise<'created' | 'updated'> {
+    return ecommerce.upsertOrder(this.http, storeId, o, update);
+  }
+
+  updateOrder(storeId: string, orderId: string, update: OrderUpdate): Promise<void> {
+    return ecommerce.updateOrder(this.http, storeId, orderId, update);
+  }
+
+  /** A line already gone, or an API without the lines endpoint, is not an error (see ecommerce.ts). */
+  deleteOrderLine(storeId: string, orderId: string, lineId: string): Promise<void> {
+    return ecommerce.deleteOrderLine(this.http, storeId, orderId, lineId);
   }
 
   getOrder(storeId: string, orderId: string): Promise<MailchimpOrder | undefined> {

@@ -10,12 +10,14 @@ import {
   type MailchimpOrder,
   type MailchimpStore,
   type OrderInput,
+  type OrderUpdate,
   type ProductInput,
   type StoreInput,
 } from './types.js';
 
 const enc = encodeURIComponent;
 const storePath = (storeId: string) => `ecommerce/stores/${enc(storeId)}`;
+const orderPath = (storeId: string, orderId: string) => `${storePath(storeId)}/orders/${enc(orderId)}`;
 
 async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   try {
@@ -144,14 +146,15 @@ async function orderOrProductExists(http: MailchimpHttp, path: string, err: unkn
 }
 
 /**
- * Orders have no upsert: POST creates, and when the order exists (400 "already exists") PATCH updates
- * status, totals and lines. The update leaves out campaign_id and the other attribution fields, so a
- * re-sync never rewrites which campaign an order is credited to.
+ * Orders have no upsert: POST creates, and when the order exists (400 "already exists") `update` is
+ * PATCHed. The caller decides what an update sends (src/domain/orders/mapping.ts `updateBody`), so
+ * there is one rule for it, and a re-sync never rewrites which campaign an order is credited to.
  */
 export async function upsertOrder(
   http: MailchimpHttp,
   storeId: string,
   o: OrderInput,
+  update: OrderUpdate,
 ): Promise<'created' | 'updated'> {
   const customer = {
     ...o.customer,
@@ -159,23 +162,44 @@ export async function upsertOrder(
       ? { email_address: normalizeEmail(o.customer.email_address), opt_in_status: false }
       : {}),
   };
-  const path = `${storePath(storeId)}/orders/${enc(o.id)}`;
   try {
     await http.request('POST', `${storePath(storeId)}/orders`, { json: { ...o, customer } });
     return 'created';
   } catch (err) {
-    if (!alreadyExists(err) && !(await orderOrProductExists(http, path, err))) throw err;
+    if (!alreadyExists(err) && !(await orderOrProductExists(http, orderPath(storeId, o.id), err))) throw err;
   }
-  const {
-    id: _id,
-    customer: _customer,
-    campaign_id: _campaign,
-    landing_site: _landing,
-    tracking_code: _tracking,
-    ...update
-  } = o;
-  await http.request('PATCH', path, { json: update });
+  await updateOrder(http, storeId, o.id, update);
   return 'updated';
+}
+
+export async function updateOrder(
+  http: MailchimpHttp,
+  storeId: string,
+  orderId: string,
+  update: OrderUpdate,
+): Promise<void> {
+  await http.request('PATCH', orderPath(storeId, orderId), { json: update });
+}
+
+/**
+ * Removes a line the order no longer has (a PATCH cannot). An API without the lines endpoint (405),
+ * or a line already gone (404, 400), leaves the extra line: the order's total is right either way.
+ */
+export async function deleteOrderLine(
+  http: MailchimpHttp,
+  storeId: string,
+  orderId: string,
+  lineId: string,
+): Promise<void> {
+  try {
+    await http.request('DELETE', `${orderPath(storeId, orderId)}/lines/${enc(lineId)}`);
+  } catch (err) {
+    const tolerated =
+      err instanceof MailchimpNotFoundError ||
+      err instanceof MailchimpRecordError ||
+      (err instanceof MailchimpError && err.status === 405);
+    if (!tolerated) throw err;
+  }
 }
 
 export async function getOrder(
@@ -183,6 +207,6 @@ export async function getOrder(
   storeId: string,
   orderId: string,
 ): Promise<MailchimpOrder | undefined> {
-  const raw = await orUndefined(http.request<unknown>('GET', `${storePath(storeId)}/orders/${enc(orderId)}`));
+  const raw = await orUndefined(http.request<unknown>('GET', orderPath(storeId, orderId)));
   return raw === undefined ? undefined : parseWith(orderSchema, raw, 'order');
 }

@@ -212,6 +212,11 @@ export interface OrderInput {
   tracking_code?: 'prec';
 }
 
+/** An order PATCH: no attribution field, so an update cannot move revenue already credited to a campaign. */
+export type OrderUpdate = Partial<
+  Omit<OrderInput, 'customer' | 'campaign_id' | 'landing_site' | 'tracking_code'>
+> & { customer?: { id: string } };
+
 export interface WebhookInput {
   url: string;
   events?: Partial<

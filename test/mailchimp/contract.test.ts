@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { updateBody, type MappedOrderBody } from '../../src/domain/orders/mapping.js';
 import { MailchimpClient } from '../../src/mailchimp/client.js';
-import type { OrderInput, ProductInput } from '../../src/mailchimp/types.js';
+import type { ProductInput } from '../../src/mailchimp/types.js';
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 import { email, simConfig } from './helpers.js';
 import { startPrismProxy, type PrismProxy } from './prism.js';
@@ -119,16 +120,16 @@ if (!haveSpec) {
       });
     });
 
-    it('product PUT (not in 3.0.55: direct), then order POST and PATCH', async () => {
+    it("product PUT (not in 3.0.55: direct), then order POST and the sync's PATCH, both ways", async () => {
       const product: ProductInput = {
         id: 'P1',
         title: 'Hinge',
         variants: [{ id: 'P1', title: 'Hinge', sku: 'P1', price: 10 }],
       };
       await direct.upsertProduct(storeId, product);
-      const order: OrderInput = {
+      const order: MappedOrderBody = {
         id: 'O1',
-        customer: { id: 'C1', email_address: email('contract1') },
+        customer: { id: 'C1', email_address: email('contract1'), opt_in_status: false },
         currency_code: 'USD',
         order_total: 20,
         financial_status: 'pending',
@@ -136,13 +137,17 @@ if (!haveSpec) {
         lines: [{ id: 'L1', product_id: 'P1', product_variant_id: 'P1', quantity: 2, price: 10 }],
         campaign_id: 'cmp1',
       };
-      expect(await checked.upsertOrder(storeId, order)).toBe('created');
-      expect(
-        await checked.upsertOrder(storeId, { ...order, financial_status: 'paid', order_total: 30 }),
-      ).toBe('updated');
+      expect(await checked.upsertOrder(storeId, order, updateBody(order))).toBe('created');
+      const paid = { ...order, financial_status: 'paid', order_total: 30 };
+      expect(await checked.upsertOrder(storeId, paid, updateBody(paid))).toBe('updated');
       expect(await checked.getOrder(storeId, 'O1')).toMatchObject({
         campaign_id: 'cmp1',
         financial_status: 'paid',
+      });
+      await checked.updateOrder(storeId, 'O1', updateBody({ ...paid, fulfillment_status: 'shipped' }));
+      expect(await checked.getOrder(storeId, 'O1')).toMatchObject({
+        campaign_id: 'cmp1',
+        fulfillment_status: 'shipped',
       });
     });
 
