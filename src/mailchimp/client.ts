@@ -13,7 +13,6 @@ import type { RetryPolicy } from '../shared/http-retry.js';
 import {
   listSchema,
   webhookSchema,
-  type EcommerceCustomerInput,
   type MailchimpList,
   type MailchimpMember,
   type MailchimpOrder,
@@ -126,15 +125,6 @@ export class MailchimpClient {
 
   setStoreSyncing(storeId: string, syncing: boolean): Promise<void> {
     return ecommerce.setStoreSyncing(this.http, storeId, syncing);
-  }
-
-  /** `is_syncing` is true while `fn` runs and always false afterwards, even when `fn` throws. */
-  withStoreSyncing<T>(storeId: string, fn: () => Promise<T>): Promise<T> {
-    return ecommerce.withStoreSyncing(this.http, storeId, fn, this.options.logger);
-  }
-
-  upsertEcommerceCustomer(storeId: string, c: EcommerceCustomerInput): Promise<void> {
-    return ecommerce.upsertEcommerceCustomer(this.http, storeId, c);
   }
 
   upsertProduct(storeId: string, p: ProductInput): Promise<void> {

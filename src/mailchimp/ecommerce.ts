@@ -1,4 +1,3 @@
-import type { Logger } from '../logging/logger.js';
 import { MailchimpError, MailchimpNotFoundError, MailchimpRecordError } from './errors.js';
 import { normalizeEmail } from './hash.js';
 import type { MailchimpHttp } from './http.js';
@@ -6,7 +5,6 @@ import { parseWith } from './members.js';
 import {
   orderSchema,
   storeSchema,
-  type EcommerceCustomerInput,
   type MailchimpOrder,
   type MailchimpStore,
   type OrderInput,
@@ -69,46 +67,6 @@ export async function ensureStore(
 
 export async function setStoreSyncing(http: MailchimpHttp, storeId: string, syncing: boolean): Promise<void> {
   await http.request('PATCH', storePath(storeId), { json: { is_syncing: syncing } });
-}
-
-/**
- * Runs a backfill with `is_syncing` on, so Mailchimp sends no order notifications or cart emails for
- * historical orders, and always turns it off again: a store left syncing silently stops automations.
- */
-export async function withStoreSyncing<T>(
-  http: MailchimpHttp,
-  storeId: string,
-  fn: () => Promise<T>,
-  logger?: Logger,
-): Promise<T> {
-  await setStoreSyncing(http, storeId, true);
-  let failed = false;
-  try {
-    return await fn();
-  } catch (err) {
-    failed = true;
-    throw err;
-  } finally {
-    try {
-      await setStoreSyncing(http, storeId, false);
-    } catch (resetErr) {
-      // When the backfill itself failed, its error is the one to report; the reset failure is logged.
-      logger?.error({ err: resetErr, storeId }, 'could not set the Mailchimp store back to is_syncing=false');
-      if (!failed) throw resetErr; // eslint-disable-line no-unsafe-finally
-    }
-  }
-}
-
-export async function upsertEcommerceCustomer(
-  http: MailchimpHttp,
-  storeId: string,
-  c: EcommerceCustomerInput,
-): Promise<void> {
-  // opt_in_status is always false from our side: the ERP holds no marketing consent, and false never
-  // changes an existing member's status (a new address becomes a transactional member).
-  await http.request('PUT', `${storePath(storeId)}/customers/${enc(c.id)}`, {
-    json: { ...c, email_address: normalizeEmail(c.email_address), opt_in_status: false },
-  });
 }
 
 /** Per base URL: once PUT on products is known unsupported (older API), go straight to POST/PATCH. */

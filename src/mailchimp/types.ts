@@ -149,15 +149,6 @@ export interface EcommerceAddress {
   country_code?: string;
 }
 
-export interface EcommerceCustomerInput {
-  id: string;
-  email_address: string;
-  first_name?: string;
-  last_name?: string;
-  company?: string;
-  address?: EcommerceAddress;
-}
-
 export interface ProductVariantInput {
   id: string;
   title: string;
