@@ -162,21 +162,18 @@ export class BatchRunner {
   }
 
   /** Serves `/batch-results/<id>.tar.gz` (a pre-signed URL in Mailchimp: no credentials needed). */
-  serveArchive(res: ServerResponse, url: URL, requestId: string): boolean {
+  serveArchive(res: ServerResponse, url: URL): boolean {
     const m = /^\/batch-results\/([0-9a-f]+)\.tar\.gz$/.exec(url.pathname);
     if (!m) return false;
     const buf = this.archives.get(m[1] ?? '');
     if (!buf) {
-      res
-        .writeHead(404, { 'Content-Type': 'application/xml', 'X-Request-Id': requestId })
-        .end('<Error><Code>NoSuchKey</Code></Error>');
+      res.writeHead(404, { 'Content-Type': 'application/xml' }).end('<Error><Code>NoSuchKey</Code></Error>');
       return true;
     }
     res
       .writeHead(200, {
         'Content-Type': 'application/x-gzip',
         'Content-Length': String(buf.length),
-        'X-Request-Id': requestId,
       })
       .end(buf);
     return true;

@@ -22,13 +22,8 @@ export function installExtensions(api: MailchimpApi, ctx: SimContext, settings: 
     setBaseUrl(url: string) {
       batches.baseUrl = url;
     },
-    async serveExtra(
-      _req: IncomingMessage,
-      res: ServerResponse,
-      url: URL,
-      requestId: string,
-    ): Promise<boolean> {
-      return batches.serveArchive(res, url, requestId);
+    async serveExtra(_req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+      return batches.serveArchive(res, url);
     },
     /** A change made by the person or an admin in Mailchimp: applied to the audience, then delivered. */
     async fireWebhookEvent(aud: Audience, type: WebhookEventType, data: Json): Promise<void> {

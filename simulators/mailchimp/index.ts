@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { MailchimpApi } from './api.js';
 import { Audience, type MemberStatus, type WebhookEventType } from './audience.js';
 import { SimContext } from './context.js';
 import { installExtensions } from './extensions.js';
 import { insertMember } from './member-writes.js';
 import { oauthMetadataHandler } from './oauth.js';
-import { createSimServer, type SimStats } from './server.js';
+import { startHttpServer } from '../../src/shared/http-server.js';
+import { createSimHandler, sendSimError, type SimStats } from './server.js';
 import { Faults, type SimSettings } from './settings.js';
 import { subscriberHash, type Json } from './validate.js';
 import type { WebhookDelivery } from './webhooks.js';
@@ -97,31 +97,30 @@ export async function startMailchimpSimulator(
   const stats: SimStats = { requests: 0, maxConcurrent: 0, rejected429: 0 };
   let baseUrl = '';
 
-  const server = createSimServer({
-    api,
-    settings,
-    faults,
-    stats,
-    apiKey,
-    oauthToken,
-    dc,
-    extra: async (req, res, url, requestId) => {
-      if (url.pathname === '/oauth2/metadata') {
-        oauthMetadataHandler(req, res, { token: oauthToken, dc, baseUrl, requestId });
-        return true;
-      }
-      return ext.serveExtra(req, res, url, requestId);
-    },
+  const running = await startHttpServer({
+    handler: createSimHandler({
+      api,
+      settings,
+      faults,
+      stats,
+      apiKey,
+      oauthToken,
+      dc,
+      extra: async (req, res, url) => {
+        if (url.pathname === '/oauth2/metadata') {
+          oauthMetadataHandler(req, res, { token: oauthToken, dc, baseUrl });
+          return true;
+        }
+        return ext.serveExtra(req, res, url);
+      },
+    }),
+    port: opts.port,
+    // Longer than clients' idle-socket timeouts, so a reused keep-alive socket is not closed under them.
+    keepAliveTimeoutMs: 65_000,
+    headersTimeoutMs: 66_000,
+    sendError: (res, problem) => sendSimError(res, problem, dc),
   });
-  // Longer than clients' idle-socket timeouts, so a reused keep-alive socket is not closed under them.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://127.0.0.1:${port}`;
+  baseUrl = running.origin;
   ext.setBaseUrl(baseUrl);
 
   const view = (aud: Audience, hash: string): SimMemberView | undefined => {
@@ -215,8 +214,7 @@ export async function startMailchimpSimulator(
     },
     async stop() {
       ext.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await running.close();
     },
   };
 }

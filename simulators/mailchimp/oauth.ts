@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../../src/shared/http-server.js';
 
 /**
  * login.mailchimp.com/oauth2/metadata: tells an OAuth client its data center. A bad token still gets
@@ -7,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export function oauthMetadataHandler(
   req: IncomingMessage,
   res: ServerResponse,
-  o: { token: string; dc: string; baseUrl: string; requestId: string },
+  o: { token: string; dc: string; baseUrl: string },
 ): void {
   const header = req.headers.authorization ?? '';
   const m = /^(?:OAuth|Bearer)\s+(\S+)$/i.exec(header.trim());
@@ -29,7 +30,5 @@ export function oauthMetadataHandler(
         api_endpoint: o.baseUrl,
       }
     : { error: 'invalid_token' };
-  res
-    .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'X-Request-Id': o.requestId })
-    .end(JSON.stringify(body));
+  sendJson(res, 200, body);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, sendJson, sendProblem, type HttpProblem } from '../../src/shared/http-server.js';
 import type { MailchimpApi } from './api.js';
 import { ApiProblem, problemBody } from './problems.js';
 import type { ApiResponse } from './router.js';
@@ -20,36 +21,34 @@ export interface ServerDeps {
   oauthToken: string;
   dc: string;
   /** Extra routes outside /3.0 (OAuth metadata, batch archives); return false when not handled. */
-  extra: (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => Promise<boolean>;
+  extra: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function sendJson(res: ServerResponse, r: ApiResponse, requestId: string, dc: string): void {
-  if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string> = { 'X-Request-Id': requestId, ...r.headers };
-  if (r.problem) {
-    headers['Link'] =
-      `<https://${dc}.api.mailchimp.com/schema/3.0/ProblemDetailDocument.json>; rel="describedBy"`;
-  }
-  if (r.status === 204 || r.body === undefined) {
-    res.writeHead(r.status, headers).end();
-    return;
-  }
-  headers['Content-Type'] = r.problem
-    ? 'application/problem+json; charset=utf-8'
-    : 'application/json; charset=utf-8';
-  res.writeHead(r.status, headers).end(JSON.stringify(r.body));
+/** Far above any request the connector makes; the cap only keeps a runaway client from exhausting memory. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+const INTERNAL_ERROR_DETAIL = 'An unexpected internal error has occurred. Please try again later.';
+
+function answer(res: ServerResponse, r: ApiResponse, dc: string): void {
+  if (!r.problem) return sendJson(res, r.status, r.body, r.headers);
+  sendProblem(res, r.status, r.body, {
+    ...r.headers,
+    Link: `<https://${dc}.api.mailchimp.com/schema/3.0/ProblemDetailDocument.json>; rel="describedBy"`,
+  });
 }
 
 function problem(status: number, title: string, detail: string, requestId: string): ApiResponse {
   return { status, body: problemBody(new ApiProblem(status, title, detail), requestId), problem: true };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** An error the request ended with (a body over the cap, a client gone mid-body, a bug), as Mailchimp words it. */
+export function sendSimError(res: ServerResponse, p: HttpProblem, dc: string): void {
+  const requestId = String(res.getHeader('x-request-id') ?? '');
+  const detail = p.status >= 500 ? INTERNAL_ERROR_DETAIL : p.message;
+  const title = STATUS_TITLES[p.status] ?? 'Bad Request';
+  answer(res, { ...problem(p.status, title, detail, requestId), headers: p.headers }, dc);
 }
 
 /** Which credential a request carries: 'missing', 'invalid', or a key naming the credential for the limiter. */
@@ -71,7 +70,10 @@ function credentialOf(header: string | undefined, d: ServerDeps): string {
   return 'invalid';
 }
 
-export function createSimServer(d: ServerDeps): Server {
+/** The simulator's request handler, for `startHttpServer`. */
+export function createSimHandler(
+  d: ServerDeps,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const inFlight = new Map<string, number>();
   let concurrent = 0;
   const ruleMatches = new WeakMap<FaultRule, number>();
@@ -87,30 +89,25 @@ export function createSimServer(d: ServerDeps): Server {
     return undefined;
   };
 
-  return createServer((req, res) => {
+  return (req, res) => {
     const requestId = randomUUID();
+    res.setHeader('X-Request-Id', requestId);
     d.stats.requests++;
-    void handle(req, res, requestId).catch((err: Error) => {
-      sendJson(res, problem(500, 'Internal Server Error', err.message, requestId), requestId, d.dc);
-    });
-  });
+    return handle(req, res, requestId);
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (await d.extra(req, res, url, requestId)) return;
+    if (await d.extra(req, res, url)) return;
     if (url.pathname !== '/3.0' && !url.pathname.startsWith('/3.0/')) {
-      sendJson(
-        res,
-        problem(404, 'Resource Not Found', 'The requested resource could not be found.', requestId),
-        requestId,
-        d.dc,
-      );
+      const detail = 'The requested resource could not be found.';
+      answer(res, problem(404, 'Resource Not Found', detail, requestId), d.dc);
       return;
     }
     const cred = credentialOf(req.headers.authorization, d);
     if (cred === 'wrong-dc') {
       const detail = 'The API key provided is linked to a different datacenter.';
-      sendJson(res, problem(403, 'Wrong Datacenter', detail, requestId), requestId, d.dc);
+      answer(res, problem(403, 'Wrong Datacenter', detail, requestId), d.dc);
       return;
     }
     if (cred === 'missing' || cred === 'invalid') {
@@ -123,14 +120,14 @@ export function createSimServer(d: ServerDeps): Server {
               "Your API key may be invalid, or you've attempted to access the wrong datacenter.",
               requestId,
             );
-      sendJson(res, r, requestId, d.dc);
+      answer(res, r, d.dc);
       return;
     }
     const open = inFlight.get(cred) ?? 0;
     if (open >= d.settings.maxConnections) {
       d.stats.rejected429++;
       const detail = `You have exceeded the limit of ${d.settings.maxConnections} simultaneous connections.`;
-      sendJson(res, problem(429, 'Too Many Requests', detail, requestId), requestId, d.dc);
+      answer(res, problem(429, 'Too Many Requests', detail, requestId), d.dc);
       return;
     }
     inFlight.set(cred, open + 1);
@@ -146,7 +143,7 @@ export function createSimServer(d: ServerDeps): Server {
     res.on('close', release);
     res.on('finish', release);
 
-    const rawBody = await readBody(req);
+    const rawBody = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
     const faults = d.faults.value;
     const jitter = d.settings.latencyJitterMs > 0 ? Math.random() * d.settings.latencyJitterMs : 0;
     const latency = (faults.latencyMs ?? d.settings.latencyMs) + jitter;
@@ -160,17 +157,7 @@ export function createSimServer(d: ServerDeps): Server {
       const statuses = faults.errorStatuses?.length ? faults.errorStatuses : [500];
       const status = statuses[Math.floor(Math.random() * statuses.length)] ?? 500;
       const title = STATUS_TITLES[status] ?? 'Internal Server Error';
-      sendJson(
-        res,
-        problem(
-          status,
-          title,
-          'An unexpected internal error has occurred. Please try again later.',
-          requestId,
-        ),
-        requestId,
-        d.dc,
-      );
+      answer(res, problem(status, title, INTERNAL_ERROR_DETAIL, requestId), d.dc);
       return;
     }
     const method = (req.method ?? 'GET').toUpperCase();
@@ -184,10 +171,10 @@ export function createSimServer(d: ServerDeps): Server {
         requestId,
       );
     if (rule && !rule.afterApply) {
-      sendJson(res, ruleProblem(rule), requestId, d.dc);
+      answer(res, ruleProblem(rule), d.dc);
       return;
     }
     const response = await d.api.dispatch({ method, path, query: url.searchParams, rawBody, requestId });
-    sendJson(res, rule ? ruleProblem(rule) : response, requestId, d.dc);
+    answer(res, rule ? ruleProblem(rule) : response, d.dc);
   }
 }

@@ -56,6 +56,7 @@ export class Faults {
 }
 
 export const STATUS_TITLES: Record<number, string> = {
+  413: 'Request Entity Too Large',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',

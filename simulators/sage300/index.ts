@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type http from 'node:http';
+import { sendJson as sendHttpJson, startHttpServer, type HttpProblem } from '../../src/shared/http-server.js';
 import { Sage300Data } from './data.js';
 import { FaultInjector, type Sage300FaultSettings } from './faults.js';
 import { makeCustomer, makeItem, makeOrder } from './generate.js';
@@ -152,14 +151,11 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
     body: unknown,
     headers: Record<string, string> = {},
   ): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
+    sendHttpJson(res, status, body, {
       'content-type': 'application/json; odata.metadata=minimal; charset=utf-8',
       'odata-version': '4.0',
-      'content-length': Buffer.byteLength(text),
       ...headers,
     });
-    res.end(text);
   }
 
   function sendError(
@@ -293,12 +289,12 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
       }
       sendJson(res, 200, body);
     } catch (err) {
-      if (err instanceof QueryError) sendError(res, 400, err.message);
-      else sendError(res, 500, `An unexpected error occurred: ${(err as Error).message}`);
+      if (!(err instanceof QueryError)) throw err;
+      sendError(res, 400, err.message);
     }
   }
 
-  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     stats.requests++;
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
@@ -318,44 +314,35 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
       hung.add(res);
       return;
     }
-    const act = () => {
-      if (res.destroyed) return;
-      if (decision.kind === 'error') {
-        const status = decision.status;
-        const headers: Record<string, string> = {};
-        if (decision.retryAfterSeconds !== undefined && (status === 429 || status === 503)) {
-          headers['retry-after'] = String(decision.retryAfterSeconds);
-        }
-        // IIS and proxies answer some failures as text/plain; the body is still Sage's JSON.
-        sendError(res, status, FAULT_MESSAGES[status] ?? `HTTP ${status}`, {
-          headers,
-          contentType: status >= 500 ? 'text/plain; charset=utf-8' : undefined,
-        });
-        return;
+    if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs).unref());
+    if (res.destroyed) return;
+    if (decision.kind === 'error') {
+      const status = decision.status;
+      const headers: Record<string, string> = {};
+      if (decision.retryAfterSeconds !== undefined && (status === 429 || status === 503)) {
+        headers['retry-after'] = String(decision.retryAfterSeconds);
       }
-      serve(req, res);
-    };
-    if (decision.delayMs > 0) setTimeout(act, decision.delayMs).unref();
-    else act();
+      // IIS and proxies answer some failures as text/plain; the body is still Sage's JSON.
+      sendError(res, status, FAULT_MESSAGES[status] ?? `HTTP ${status}`, {
+        headers,
+        contentType: status >= 500 ? 'text/plain; charset=utf-8' : undefined,
+      });
+      return;
+    }
+    serve(req, res);
   };
 
-  const server = opts.tls
-    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
-    : http.createServer(handler);
-  const sockets = new Set<Socket>();
-  server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    stats.connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  const running = await startHttpServer({
+    handler,
+    host: opts.host,
+    port: opts.port,
+    tls: opts.tls,
+    sendError: (res, p: HttpProblem) =>
+      sendError(res, p.status, p.status >= 500 ? FAULT_MESSAGES[500]! : p.message, { headers: p.headers }),
   });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  publicBase = `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}`;
+  running.server.on(opts.tls ? 'secureConnection' : 'connection', () => stats.connections++);
+  const port = running.port;
+  publicBase = running.origin;
 
   return {
     baseUrl: `${publicBase}/Sage300WebApi`,
@@ -374,13 +361,10 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
     get connectionCount() {
       return stats.connections;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const res of hung) res.destroy();
-        hung.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-      }),
+    stop: () => {
+      for (const res of hung) res.destroy();
+      hung.clear();
+      return running.close();
+    },
   };
 }

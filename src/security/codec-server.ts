@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../logging/logger.js';
+import { HttpProblem, readJson, sendJson, startHttpServer } from '../shared/http-server.js';
 import { constantTimeEqual } from './crypto.js';
 
 /**
@@ -18,6 +18,8 @@ export interface CodecServerOptions {
   /** The one browser origin allowed (the Web UI), for example http://127.0.0.1:8233. */
   corsOrigin: string;
   port?: number;
+  /** The setting the port came from, named if it is busy. */
+  portSetting?: string;
   host?: string;
   logger?: Logger;
   maxBodyBytes?: number;
@@ -35,25 +37,16 @@ interface JsonPayload {
   data?: string;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const DEFAULT_ALLOWED_HEADERS = 'authorization, content-type, x-namespace';
 
 function toPayload(p: JsonPayload): Payload {
-  if (!p || typeof p !== 'object') throw new HttpError(400, 'each payload must be an object');
+  if (!p || typeof p !== 'object') throw new HttpProblem(400, 'each payload must be an object');
   const metadata: Record<string, Uint8Array> = {};
   for (const [k, v] of Object.entries(p.metadata ?? {})) {
-    if (typeof v !== 'string') throw new HttpError(400, 'metadata values must be base64 strings');
+    if (typeof v !== 'string') throw new HttpProblem(400, 'metadata values must be base64 strings');
     metadata[k] = Buffer.from(v, 'base64');
   }
-  if (p.data !== undefined && typeof p.data !== 'string') throw new HttpError(400, 'data must be base64');
+  if (p.data !== undefined && typeof p.data !== 'string') throw new HttpProblem(400, 'data must be base64');
   return { metadata, data: Buffer.from(p.data ?? '', 'base64') };
 }
 
@@ -62,17 +55,6 @@ function fromPayload(p: Payload): JsonPayload {
   for (const [k, v] of Object.entries(p.metadata ?? {}))
     if (v) metadata[k] = Buffer.from(v).toString('base64');
   return { metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') };
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function bearer(req: IncomingMessage): string | undefined {
@@ -87,19 +69,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   const { codec, token, logger } = options;
   if (token.length < 16) throw new Error('the codec server token must be at least 16 characters');
 
-  const send = (res: ServerResponse, status: number, body?: unknown) => {
-    res.statusCode = status;
-    if (body === undefined) return res.end();
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(body));
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const origin = req.headers.origin;
     res.setHeader('vary', 'Origin');
     // Browsers always send Origin on cross-origin calls; the CLI sends none.
     if (origin !== undefined) {
-      if (origin !== allowedOrigin) throw new HttpError(403, 'origin not allowed');
+      if (origin !== allowedOrigin) throw new HttpProblem(403, 'origin not allowed');
       res.setHeader('access-control-allow-origin', allowedOrigin);
       res.setHeader('access-control-allow-credentials', 'true');
     }
@@ -111,10 +86,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     }
     const action = segments.at(-1);
     if (segments.length > 2 || (action !== 'encode' && action !== 'decode'))
-      throw new HttpError(404, 'not found: POST /encode or /decode');
+      throw new HttpProblem(404, 'not found: POST /encode or /decode');
 
     if (req.method === 'OPTIONS') {
-      if (origin === undefined) throw new HttpError(403, 'preflight without an origin');
+      if (origin === undefined) throw new HttpProblem(403, 'preflight without an origin');
       const asked = req.headers['access-control-request-headers'];
       res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
       res.setHeader(
@@ -122,61 +97,44 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
         typeof asked === 'string' && /^[A-Za-z0-9-, ]{1,500}$/.test(asked) ? asked : DEFAULT_ALLOWED_HEADERS,
       );
       res.setHeader('access-control-max-age', '600');
-      return send(res, 204);
+      return sendJson(res, 204);
     }
     const given = bearer(req) ?? pathToken;
     if (!given || !constantTimeEqual(given, token)) {
       res.setHeader('www-authenticate', 'Bearer realm="ml-connector codec"');
-      throw new HttpError(401, 'missing or wrong bearer token');
+      throw new HttpProblem(401, 'missing or wrong bearer token');
     }
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST, OPTIONS');
-      throw new HttpError(405, 'use POST');
+      throw new HttpProblem(405, 'use POST');
     }
-    let body: { payloads?: JsonPayload[] };
-    try {
-      body = JSON.parse((await readBody(req, limit)).toString('utf8')) as { payloads?: JsonPayload[] };
-    } catch (err) {
-      if (err instanceof HttpError) throw err;
-      throw new HttpError(400, 'body must be JSON');
-    }
-    if (!body || !Array.isArray(body.payloads)) throw new HttpError(400, 'body must be { payloads: [...] }');
+    const body = (await readJson(req, limit)) as { payloads?: JsonPayload[] } | null;
+    if (!body || !Array.isArray(body.payloads))
+      throw new HttpProblem(400, 'body must be { payloads: [...] }');
     const payloads = body.payloads.map(toPayload);
     let result: Payload[];
     try {
       result = action === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
     } catch (err) {
-      throw new HttpError(400, (err as Error).message);
+      throw new HttpProblem(400, (err as Error).message);
     }
-    send(res, 200, { payloads: result.map(fromPayload) });
+    sendJson(res, 200, { payloads: result.map(fromPayload) });
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).then(
-      () => logger?.debug({ method: req.method, status: res.statusCode }, 'codec request'),
-      (err: unknown) => {
-        const status = err instanceof HttpError ? err.status : 500;
-        const message = err instanceof HttpError ? err.message : 'internal error';
-        if (status === 500) logger?.error({ err }, 'codec server error');
-        else logger?.info({ method: req.method, status }, `codec request refused: ${message}`);
-        if (!res.headersSent) send(res, status, { message });
-        else res.end();
-      },
-    );
+  const running = await startHttpServer({
+    async handler(req, res) {
+      await handle(req, res);
+      logger?.debug({ method: req.method, status: res.statusCode }, 'codec request');
+    },
+    host: options.host ?? '127.0.0.1',
+    port: options.port,
+    portSetting: options.portSetting,
+    onError(err, req) {
+      if (err instanceof HttpProblem)
+        logger?.info({ method: req.method, status: err.status }, `codec request refused: ${err.message}`);
+      else logger?.error({ err }, 'codec server error');
+    },
+    sendError: (res, problem) => sendJson(res, problem.status, { message: problem.message }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port, address } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: running.origin, port: running.port, close: running.close };
 }

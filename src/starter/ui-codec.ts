@@ -26,6 +26,7 @@ export async function startEmbeddedUiCodec(
       token,
       corsOrigin: `http://127.0.0.1:${config.temporal.uiPort}`,
       port: config.security.codecServerPort,
+      portSetting: 'CODEC_SERVER_PORT',
       host: '127.0.0.1',
       logger,
     });

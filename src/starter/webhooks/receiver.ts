@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../logging/logger.js';
+import { HttpProblem, readText, sendJson, startHttpServer } from '../../shared/http-server.js';
 import { parseFormBody, FormParseError } from '../../domain/webhooks/parse-form.js';
 import { toWebhookEvent, WebhookEventError, type WebhookEvent } from '../../domain/webhooks/event-schema.js';
 import { WEBHOOK_PATH_PREFIX, secretMatches, webhookPath } from './secret.js';
@@ -9,6 +9,8 @@ import { recordEvent, isTemporalUnavailable } from './record-event.js';
 
 export interface WebhookReceiverOptions {
   port: number;
+  /** The setting the port came from, named if it is busy. */
+  portSetting?: string;
   /** Default 0.0.0.0: Mailchimp (or a reverse proxy in front of us) must reach it. */
   host?: string;
   secret: string;
@@ -30,33 +32,10 @@ export interface WebhookReceiver {
 
 const DEFAULT_MAX_BODY = 64 * 1024;
 const ALLOW = 'GET, HEAD, POST';
+const FORM = 'application/x-www-form-urlencoded';
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(text)),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  sendJson(res, status, body, { 'cache-control': 'no-store', ...headers });
 
 /** The secret segment of the request path, or undefined when the path is not the webhook's at all. */
 function secretFromPath(rawUrl: string | undefined): { candidate?: string } | undefined {
@@ -71,75 +50,9 @@ function secretFromPath(rawUrl: string | undefined): { candidate?: string } | un
   }
 }
 
-function isFormContentType(header: string | undefined): boolean {
-  const mediaType = (header ?? '').split(';')[0]?.trim().toLowerCase();
-  return mediaType === 'application/x-www-form-urlencoded';
-}
-
-/**
- * Reads the body up to `limit` bytes. Past the limit it stops collecting at once and rejects with
- * 413; the rest of the upload is discarded (briefly, so the client can still read our answer).
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new HttpProblem(413, `body larger than ${limit} bytes`, { connection: 'close' }));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        reject(new HttpProblem(413, `body larger than ${limit} bytes`, { connection: 'close' }));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => (cleanup(), resolve(Buffer.concat(chunks)));
-    const onError = () => (
-      cleanup(),
-      reject(new HttpProblem(400, 'body cut short: the client closed the connection'))
-    );
-    const onClose = () => (
-      cleanup(),
-      reject(new HttpProblem(400, 'body cut short: the client closed the connection'))
-    );
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
-}
-
-/** After a 413: throw the rest of the upload away, and cut the connection if it keeps coming. */
-function discardRest(req: IncomingMessage): void {
-  req.on('error', () => undefined);
-  req.resume();
-  const timer = setTimeout(() => req.socket.destroy(), 2000);
-  timer.unref();
-  req.once('end', () => clearTimeout(timer));
-}
-
-function decodeUtf8(body: Buffer): string {
+function parseEvent(body: string): WebhookEvent {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    throw new HttpProblem(400, 'body is not valid UTF-8');
-  }
-}
-
-function parseEvent(body: Buffer): WebhookEvent {
-  try {
-    return toWebhookEvent(parseFormBody(decodeUtf8(body)));
+    return toWebhookEvent(parseFormBody(body));
   } catch (err) {
     if (err instanceof FormParseError) throw new HttpProblem(400, `malformed form body: ${err.message}`);
     if (err instanceof WebhookEventError) throw new HttpProblem(400, err.message);
@@ -168,10 +81,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     }
     if (req.method !== 'POST')
       throw new HttpProblem(405, `method ${req.method} not allowed`, { allow: ALLOW });
-    if (!isFormContentType(req.headers['content-type'])) {
-      throw new HttpProblem(415, 'content type must be application/x-www-form-urlencoded');
-    }
-    const event = parseEvent(await readBody(req, limit));
+    const event = parseEvent(await readText(req, { limit, mediaType: FORM }));
     const outcome = await recordEvent(options.client, event, {
       taskQueue: options.taskQueue,
       timeoutMs: startTimeoutMs,
@@ -188,49 +98,32 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     send(res, 200, { ok: true, workflowId: outcome.workflowId, duplicate: outcome.duplicate });
   }
 
-  const server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000 }, (req, res) => {
-    handle(req, res).catch((err: unknown) => {
+  const host = options.host ?? '0.0.0.0';
+  const running = await startHttpServer({
+    handler: handle,
+    host,
+    port: options.port,
+    portSetting: options.portSetting,
+    requestTimeoutMs: 15_000,
+    headersTimeoutMs: 10_000,
+    onError(err, req) {
       if (err instanceof HttpProblem) {
         // The path may hold a (wrong) secret: log neither it nor the URL.
         logger.warn(
           { status: err.status, reason: err.message, method: req.method },
           'webhook request rejected',
         );
-        send(res, err.status, { error: err.message }, err.headers);
-        if (err.status === 413) discardRest(req);
         return;
       }
       if (isTemporalUnavailable(err)) {
         logger.error({ err }, 'Temporal unreachable: webhook event not recorded, Mailchimp will retry');
-        send(res, 503, { error: 'event store unavailable, retry later' }, { 'retry-after': '30' });
-        return;
+        return new HttpProblem(503, 'event store unavailable, retry later', { 'retry-after': '30' });
       }
       logger.error({ err }, 'webhook event could not be recorded');
-      send(res, 500, { error: 'internal error' });
-    });
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
-  const host = options.host ?? '0.0.0.0';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => (server.off('error', reject), resolve()));
-  });
-  const port = (server.address() as AddressInfo).port;
-  const bound = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const shownHost = bound.includes(':') ? `[${bound}]` : bound;
-  logger.info({ host, port }, 'webhook receiver listening');
-  return {
-    url: `http://${shownHost}:${port}${webhookPath(options.secret)}`,
-    port,
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
     },
-  };
+    sendError: (res, problem) => send(res, problem.status, { error: problem.message }, problem.headers),
+  });
+  const port = running.port;
+  logger.info({ host, port }, 'webhook receiver listening');
+  return { url: `${running.origin}${webhookPath(options.secret)}`, port, stop: running.close };
 }

@@ -24,6 +24,7 @@ export async function startConfiguredWebhookReceiver(opts: {
     );
   return startWebhookReceiver({
     port,
+    portSetting: opts.port === undefined ? 'WEBHOOK_PORT' : '--port',
     host: opts.host,
     secret: opts.config.webhooks.secret,
     client: opts.client,
