@@ -1,7 +1,7 @@
 import { createHealthActivities } from './health.js';
 import { createSyncStateActivities } from './sync-state.js';
 import { createCustomerSyncActivities } from './customers/index.js';
-import { createOrderSyncActivities } from './orders.js';
+import { createOrderSyncActivities } from './orders/index.js';
 import type { ActivityDeps } from './deps.js';
 
 export type { ActivityDeps } from './deps.js';

@@ -29,28 +29,3 @@ export class JobCache<V> {
     };
   }
 }
-
-/**
- * The next page a finished activity already asked Sage for, kept briefly for the job's next
- * activity. A miss (another worker, expired, evicted) just means reading the page again.
- */
-export class ReadAhead<T> {
-  private readonly entries = new Map<string, { value: Promise<T>; at: number }>();
-
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxAgeMs: number,
-  ) {}
-
-  put(jobId: string, cursor: string | number | undefined, value: Promise<T>): void {
-    this.entries.set(`${jobId}|${String(cursor)}`, { value, at: Date.now() });
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-  }
-
-  take(jobId: string, cursor: string | number | undefined): Promise<T> | undefined {
-    const key = `${jobId}|${String(cursor)}`;
-    const hit = this.entries.get(key);
-    this.entries.delete(key);
-    return hit && Date.now() - hit.at <= this.maxAgeMs ? hit.value : undefined;
-  }
-}

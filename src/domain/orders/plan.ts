@@ -1,3 +1,4 @@
+import type { AppConfig } from '../../config/index.js';
 import { F, type Filter } from '../../sage300/odata.js';
 
 /**
@@ -101,4 +102,47 @@ export function isNewToStore(plan: OrderJobPlan, uniquifier: number): boolean {
 
 export function addDays(day: string, days: number): string {
   return new Date(dayStart(day).getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The part of a stream's watermark an order job plans from. */
+export interface OrderWatermark {
+  day: string;
+  maxUniquifier?: number;
+  readDay?: string;
+  committedAt?: string;
+}
+
+/**
+ * Orders completed on or after this day are read again: the day before the last successful job
+ * started. A watermark written before readDay existed falls back to two days before its commit (one
+ * of margin, one for a job that ran across midnight).
+ */
+function completedSince(wm: OrderWatermark | undefined): string | undefined {
+  if (wm?.readDay) return wm.readDay;
+  return wm?.committedAt ? addDays(wm.committedAt.slice(0, 10), -2) : undefined;
+}
+
+/**
+ * A job's plan from its request and the stream's watermark: a backfill when asked (`full`) or when
+ * the company has no watermark yet, else polling from the watermark (see OrderJobPlan).
+ */
+export function orderJobPlan(
+  job: { storeId: string; today: string; full?: boolean; since?: string; replay?: boolean },
+  wm: OrderWatermark | undefined,
+  s: AppConfig['sync'],
+): OrderJobPlan {
+  const backfill = !job.replay && !job.since && (Boolean(job.full) || !wm);
+  const completed = completedSince(wm);
+  return {
+    storeId: job.storeId,
+    backfill,
+    ...(wm?.maxUniquifier !== undefined && !backfill ? { knownUpTo: wm.maxUniquifier } : {}),
+    ...(job.since ? { fromDay: job.since } : !backfill && wm ? { fromDay: wm.day } : {}),
+    ...(!backfill && !job.replay ? { lookbackFromDay: addDays(job.today, -s.orderLookbackDays) } : {}),
+    ...(!backfill && completed ? { completedSinceDay: completed } : {}),
+    includeQuotes: s.orderIncludeQuotes,
+    ...(s.orderCampaignField ? { campaignField: s.orderCampaignField } : {}),
+    chunkSize: s.orderChunkSize,
+    today: job.today,
+  };
 }

@@ -1,0 +1,152 @@
+import { getClient } from '@temporalio/activity';
+import type { ARCustomer } from '../../sage300/schemas.js';
+import type { PageResult, PreparedJob } from '../../workflows/types.js';
+import { orderJobPlan } from '../../domain/orders/plan.js';
+import type { ActivityDeps } from '../deps.js';
+import { resolveClients } from '../clients.js';
+import { SyncConfigurationError, toActivityFailure } from '../errors.js';
+import { checkCompany, throwIfCancelled } from '../guards.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { JobCache } from '../job-cache.js';
+import { loadWatermark } from '../sync-state.js';
+import { resumeCheckpoint, settlePage } from './checkpoint.js';
+import { planOrderPage } from './plan.js';
+import { ensureOrderStore } from './prepare.js';
+import { orderReadAhead, orderReader, type OrderPageInput } from './read.js';
+import { summarizeOrderChunk } from './summarize.js';
+import { ensureProducts, writeOrders } from './write.js';
+
+export type { OrderPageInput } from './read.js';
+
+/**
+ * Order activities: store setup (prepareOrderJob), turning the store's is_syncing on for a backfill
+ * (startOrderBackfill), one chunk of orders (syncOrderPage) and turning it off (finishOrderBackfill).
+ */
+export function createOrderSyncActivities(deps: ActivityDeps) {
+  const clients = resolveClients(deps);
+  // Per job: products already upserted (id -> fingerprint) and customers already read from Sage.
+  // Kept across the job's page activities on this worker; a restarted worker simply upserts again.
+  const products = new JobCache<string>(20, 200_000);
+  const customers = new JobCache<ARCustomer | null>(20, 200_000);
+  const readAhead = orderReadAhead();
+
+  /** MAILCHIMP_STORE_ID, else one store per Sage company (`sage300-saminc` style, lower-case). */
+  const storeId = (company: string): string =>
+    deps.config.mailchimp.storeId ?? `sage300-${company.toLowerCase()}`;
+
+  return {
+    /**
+     * Once per job: the store exists (created in the company's currency when missing) and the job's
+     * polling bounds are fixed from the watermark. It changes nothing else in the store: a backfill's
+     * is_syncing is turned on by startOrderBackfill, which the workflow calls only once it holds the
+     * plan, so whatever happens next its `finally` knows to turn it off.
+     */
+    async prepareOrderJob(args: {
+      jobId: string;
+      company: string;
+      full?: boolean;
+      since?: string;
+      replay?: boolean;
+      /** YYYY-MM-DD the job started (from the workflow, deterministic); the worker's clock if absent. */
+      today?: string;
+    }): Promise<PreparedJob> {
+      try {
+        checkCompany(deps.config, args.company);
+        const listId = deps.config.mailchimp.listId;
+        if (!listId)
+          throw new SyncConfigurationError('MAILCHIMP_LIST_ID is not set: the store is tied to an audience');
+        const store = storeId(args.company);
+        const sage = await clients.sage300();
+        const mailchimp = await clients.mailchimp();
+        await ensureOrderStore(mailchimp, sage, {
+          id: store,
+          listId,
+          company: args.company,
+          currency: deps.config.sync.orderStoreCurrency,
+        });
+        const wm = await loadWatermark(deps.temporalClient ?? getClient(), 'orders', args.company);
+        const today = args.today ?? new Date().toISOString().slice(0, 10);
+        const plan = orderJobPlan({ ...args, storeId: store, today }, wm, deps.config.sync);
+        deps.logger.info(
+          {
+            jobId: args.jobId,
+            storeId: store,
+            backfill: plan.backfill,
+            knownUpTo: plan.knownUpTo,
+            fromDay: plan.fromDay,
+          },
+          'order job prepared',
+        );
+        return { duplicateOf: {}, duplicateGroups: 0, orders: plan };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** A backfill's first step after its plan: no order notifications or automations for old orders. */
+    async startOrderBackfill(args: { jobId: string; storeId: string }): Promise<void> {
+      try {
+        const mailchimp = await clients.mailchimp();
+        await mailchimp.setStoreSyncing(args.storeId, true);
+        deps.logger.info({ jobId: args.jobId, storeId: args.storeId }, 'store is_syncing set');
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** Always run at the end of a backfill (success, failure or cancellation): automations fire again. */
+    async finishOrderBackfill(args: { jobId: string; storeId: string }): Promise<void> {
+      try {
+        const mailchimp = await clients.mailchimp();
+        await mailchimp.setStoreSyncing(args.storeId, false);
+        deps.logger.info({ jobId: args.jobId, storeId: args.storeId }, 'store is_syncing cleared');
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /**
+     * Up to `plan.chunkSize` orders (several Sage pages, the next one read while the current one
+     * is written): products first (once per job), then each order, with the customer carried inline
+     * (Mailchimp creates or updates the e-commerce customer from it: no request per customer).
+     */
+    async syncOrderPage(input: OrderPageInput): Promise<PageResult> {
+      const { plan } = input;
+      try {
+        checkCompany(deps.config, input.company);
+        const sage = await clients.sage300();
+        const mailchimp = await clients.mailchimp();
+        const reader = orderReader(sage, input, customers, readAhead);
+        const cp = resumeCheckpoint(input);
+        return await withHeartbeat(
+          () => cp,
+          async (beat) => {
+            for (;;) {
+              const page = await reader.pageAfter(cp.cursor);
+              throwIfCancelled();
+              // Read the next Sage page while this one is written (across the chunk boundary too: the
+              // job's next activity, usually on this worker, picks it up instead of waiting for Sage).
+              reader.readAheadOf(page);
+              const chunkFull = cp.processed + page.records.length >= plan.chunkSize;
+              const planned = planOrderPage(page, plan, cp);
+              const failedProducts = await ensureProducts(
+                mailchimp,
+                products,
+                input.jobId,
+                plan.storeId,
+                planned.products,
+              );
+              await writeOrders(mailchimp, plan, planned, failedProducts);
+              settlePage(cp, page, planned);
+              beat();
+              const done = page.done || Boolean(input.keys);
+              if (done || chunkFull) return summarizeOrderChunk(input, cp, done);
+            }
+          },
+        );
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { Sage300Client } from '../../sage300/client.js';
+import type { ARCustomer } from '../../sage300/schemas.js';
+import { F } from '../../sage300/odata.js';
+import type { SyncPageInput } from '../../workflows/sync-job.js';
+import type { SageOrder } from '../../domain/orders/mapping.js';
+import { orderFilter, orderSelect, type OrderJobPlan } from '../../domain/orders/plan.js';
+import type { JobCache } from '../job-cache.js';
+import { ReadAhead } from '../read-ahead.js';
+
+/** Customer numbers asked per ARCustomers query (`CustomerNumber eq 'a' or ...`). */
+const CUSTOMER_BATCH = 25;
+const CUSTOMER_SELECT = ['CustomerNumber', 'CustomerName', 'Email', 'ContactsEmail'];
+
+export interface OrderPageInput extends SyncPageInput {
+  plan: OrderJobPlan;
+}
+
+/** One Sage page of orders with the customers they name. */
+export interface OrderPage {
+  records: SageOrder[];
+  lastKey?: string | number;
+  done: boolean;
+  customers: Map<string, ARCustomer | undefined>;
+  /** Replay keys Sage no longer has. */
+  notFound: string[];
+}
+
+/** The next Sage page of a job, read while this one is written; at most a few, for a minute. */
+export function orderReadAhead(): ReadAhead<OrderPage> {
+  return new ReadAhead<OrderPage>(4, 60_000);
+}
+
+/**
+ * Reads the Sage pages of an order job: a replay's keys, or keyset pages after a cursor, each with
+ * its customers (looked up once per job on this worker: `customers` remembers them).
+ */
+export function orderReader(
+  sage: Sage300Client,
+  input: OrderPageInput,
+  customers: JobCache<ARCustomer | null>,
+  readAhead: ReadAhead<OrderPage>,
+) {
+  const read = async (after: string | number | undefined): Promise<OrderPage> => {
+    const page = input.keys ? await readByKeys(sage, input.keys) : await readKeyset(sage, input, after);
+    const numbers = page.records.map((o) => o.CustomerNumber?.trim()).filter((n): n is string => Boolean(n));
+    return { ...page, customers: await lookupCustomers(sage, customers.forJob(input.jobId), numbers) };
+  };
+  return {
+    /** The page after `cursor` (the one read ahead when there is one). */
+    pageAfter(cursor: string | number | undefined): Promise<OrderPage> {
+      return input.keys ? read(cursor) : readAhead.read([input.jobId, cursor], () => read(cursor));
+    },
+    /** Starts reading the page after this one, for this activity or the job's next. */
+    readAheadOf(page: OrderPage): void {
+      if (!page.done && !input.keys) readAhead.ahead([input.jobId, page.lastKey], () => read(page.lastKey));
+    },
+  };
+}
+
+async function readByKeys(
+  sage: Sage300Client,
+  keys: Array<string | number>,
+): Promise<Omit<OrderPage, 'customers'>> {
+  const records: SageOrder[] = [];
+  const notFound: string[] = [];
+  for (const key of keys) {
+    const numeric = typeof key === 'number' ? key : /^\d+$/.test(key) ? Number(key) : key;
+    const found = await sage.getByKey('orders', numeric);
+    if (found) records.push(found);
+    else notFound.push(String(key));
+  }
+  return { records, done: true, notFound };
+}
+
+async function readKeyset(
+  sage: Sage300Client,
+  input: OrderPageInput,
+  after: string | number | undefined,
+): Promise<Omit<OrderPage, 'customers'>> {
+  const page = await sage.keysetPage('orders', {
+    ...(after !== undefined ? { after } : {}),
+    filter: orderFilter(input.plan),
+    select: orderSelect(input.plan),
+    ...(input.pageSize ? { top: input.pageSize } : {}),
+  });
+  return { records: page.records, lastKey: page.lastKey, done: page.done, notFound: [] };
+}
+
+async function lookupCustomers(
+  sage: Sage300Client,
+  cache: ReturnType<JobCache<ARCustomer | null>['forJob']>,
+  numbers: Iterable<string>,
+): Promise<Map<string, ARCustomer | undefined>> {
+  const out = new Map<string, ARCustomer | undefined>();
+  const missing: string[] = [];
+  for (const n of new Set(numbers)) {
+    const hit = cache.get(n);
+    if (hit !== undefined) out.set(n, hit ?? undefined);
+    else missing.push(n);
+  }
+  for (let i = 0; i < missing.length; i += CUSTOMER_BATCH) {
+    const batch = missing.slice(i, i + CUSTOMER_BATCH);
+    const page = await sage.getPage('customers', {
+      filter: F.or(...batch.map((n) => F.eq('CustomerNumber', n))),
+      select: CUSTOMER_SELECT,
+      top: batch.length,
+    });
+    const found = new Map(page.records.map((c) => [c.CustomerNumber.trim(), c]));
+    for (const n of batch) {
+      const c = found.get(n);
+      cache.set(n, c ?? null);
+      out.set(n, c);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+import { activityInfo, cancellationSignal } from '@temporalio/activity';
+import type { MailchimpClient } from '../../mailchimp/client.js';
+import type { ProductInput } from '../../mailchimp/types.js';
+import { maskEmail } from '../../logging/redact.js';
+import { forEachBounded } from '../../shared/concurrency.js';
+import {
+  orderDiffers,
+  removedLineIds,
+  updateBody,
+  type MappedOrderBody,
+} from '../../domain/orders/mapping.js';
+import { isNewToStore, type OrderJobPlan } from '../../domain/orders/plan.js';
+import { recordFailure, writeErrorOf, type RecordFailure } from '../../domain/record-failure.js';
+import type { JobCache } from '../job-cache.js';
+import type { OrderPagePlan, PendingOrder } from './plan.js';
+
+type Outcome = 'created' | 'updated' | 'unchanged';
+
+const productFingerprint = (p: ProductInput) => JSON.stringify([p.title, p.variants[0]?.sku]);
+
+/** An error on one record: its failure to record, or thrown (src/domain/record-failure.ts). */
+function recordedOrThrown(err: unknown): RecordFailure {
+  const failure = recordFailure(writeErrorOf(err), activityInfo().attempt, 'orders');
+  if (!failure) throw err;
+  return failure;
+}
+
+/**
+ * The page's products in the store, each sent once per job on this worker (`sent` remembers them).
+ * Returns the products Mailchimp refused: they fail only the orders that use them.
+ */
+export async function ensureProducts(
+  mailchimp: MailchimpClient,
+  sent: JobCache<string>,
+  jobId: string,
+  storeId: string,
+  wanted: readonly ProductInput[],
+): Promise<Map<string, RecordFailure>> {
+  const cache = sent.forJob(jobId);
+  const todo = wanted.filter((p) => cache.get(p.id) !== productFingerprint(p));
+  const failed = new Map<string, RecordFailure>();
+  await forEachBounded(
+    todo,
+    mailchimp.maxConnections,
+    async (p) => {
+      try {
+        await mailchimp.upsertProduct(storeId, p);
+        cache.set(p.id, productFingerprint(p));
+      } catch (err) {
+        // Not cached: tried again by the next page.
+        failed.set(p.id, recordedOrThrown(err));
+      }
+    },
+    { signal: cancellationSignal() },
+  );
+  return failed;
+}
+
+/**
+ * Sends the page's orders, a few at once, each outcome into the page's counts and trail. An order
+ * whose product was refused, or that Mailchimp refuses, fails alone; any other error fails the page
+ * and no further order is started.
+ */
+export async function writeOrders(
+  mailchimp: MailchimpClient,
+  plan: OrderJobPlan,
+  page: OrderPagePlan,
+  failedProducts: ReadonlyMap<string, RecordFailure>,
+): Promise<void> {
+  const { counts, trail } = page;
+  const fail = (w: PendingOrder, f: RecordFailure) => {
+    counts.failed++;
+    trail.failed.push({
+      key: w.key,
+      mailchimpId: w.body.id,
+      email: maskEmail(w.body.customer.email_address),
+      reason: f.reason,
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.retryable ? { retryable: true } : {}),
+    });
+  };
+  await forEachBounded(
+    page.toWrite,
+    mailchimp.maxConnections * 2,
+    async (w) => {
+      const badProduct = w.productIds.find((id) => failedProducts.has(id));
+      if (badProduct !== undefined) {
+        const f = failedProducts.get(badProduct)!;
+        fail(w, { ...f, reason: `product ${badProduct} rejected: ${f.reason}` });
+        return;
+      }
+      try {
+        const outcome = await writeOrder(mailchimp, plan, w.uniquifier, w.body);
+        counts[outcome]++;
+        trail[outcome].push(w.key);
+      } catch (err) {
+        fail(w, recordedOrThrown(err));
+      }
+    },
+    { signal: cancellationSignal() },
+  );
+}
+
+/** New orders are created (POST, PATCH if it exists); known ones are compared and PATCHed only when different. */
+async function writeOrder(
+  mailchimp: MailchimpClient,
+  plan: OrderJobPlan,
+  uniquifier: number,
+  body: MappedOrderBody,
+): Promise<Outcome> {
+  const current = isNewToStore(plan, uniquifier)
+    ? undefined
+    : await mailchimp.getOrder(plan.storeId, body.id);
+  if (!current) return mailchimp.upsertOrder(plan.storeId, body, updateBody(body));
+  const differs = orderDiffers(body, current);
+  const removed = removedLineIds(body, current);
+  if (!differs && removed.length === 0) return 'unchanged';
+  if (differs) await mailchimp.updateOrder(plan.storeId, body.id, updateBody(body));
+  for (const lineId of removed) await mailchimp.deleteOrderLine(plan.storeId, body.id, lineId);
+  return 'updated';
+}
