@@ -1,4 +1,4 @@
-import { maskEmail } from '../logging/mask.js';
+import { maskEmail } from '../logging/redact.js';
 import { MailchimpAuthError, MailchimpError } from '../mailchimp/errors.js';
 
 /** From this attempt of a page activity on, a transient error on one record is recorded on it. */

@@ -1,85 +1,38 @@
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
-import { REDACTED, sanitize, scrubText, serializeError } from './scrub.js';
+import { redactValue } from './redact.js';
 
 export type { Logger } from 'pino';
-export { addSecretsToScrub } from './scrub.js';
-
-/**
- * Belt and braces: pino's own redaction of the well-known paths, applied after our sanitizer
- * (which already redacts sensitive keys at any depth and serializes errors without request
- * options, headers or bodies).
- */
-export const REDACT_PATHS = [
-  'password',
-  'apiKey',
-  'token',
-  'oauthToken',
-  'masterKey',
-  'secret',
-  'authorization',
-  'Authorization',
-  '*.password',
-  '*.apiKey',
-  '*.token',
-  '*.oauthToken',
-  '*.masterKey',
-  '*.secret',
-  '*.authorization',
-  '*.Authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  '*.headers.Authorization',
-  'err.options',
-  'err.request',
-  'err.response',
-  'err.timings',
-  'options.headers',
-  'options.username',
-  'options.password',
-];
+export { addSecretsToScrub } from './redact.js';
 
 export interface CreateLoggerOptions {
   level?: string;
-  name?: string;
-  base?: Record<string, unknown>;
   destination?: DestinationStream;
 }
 
-const serializeAny = (v: unknown) =>
-  v instanceof Error ? serializeError(v) : v && typeof v === 'object' ? v : sanitize(v);
+/** The censor's path names the key only below the top level (`*` arrives as a symbol). */
+const fieldName = (path: readonly (string | symbol)[]) => {
+  const last = path.at(-1);
+  return typeof last === 'string' ? last : '';
+};
 
+/**
+ * Every logger goes through the one redaction layer (./redact.ts), called where pino shows it each
+ * part of a line: `formatters.log` gets the fields of each call with their names; `redact` with the
+ * `*` path is the only hook that also gets the message, child bindings and `%o` arguments (pino
+ * runs no formatter on child bindings). `serializers.err` only stands in for pino's own (which would
+ * copy got's request options, Authorization header included, back into the line): `formatters.log`
+ * has already turned errors into safe objects. A child binding's value is
+ * redacted by content and by the names nested in it, not by its own name, which pino does not pass
+ * on: bindings are context (component, job ID), never credentials.
+ */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const pinoOptions: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-    name: options.name ?? 'ml-connector',
-    base: { pid: process.pid, ...options.base },
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
-    formatters: {
-      // Every field of every line, at any depth (and child-logger bindings below).
-      log: (obj) => sanitize(obj) as Record<string, unknown>,
-      bindings: (bindings) => sanitize(bindings) as Record<string, unknown>,
-    },
-    // The formatter has already turned errors into plain objects; these catch anything that did not.
-    serializers: { err: serializeAny, error: serializeAny, cause: serializeAny },
-    hooks: {
-      // Messages are scrubbed too: a template string can carry an email or a token as easily as a field.
-      logMethod(args, method) {
-        const cleaned: unknown[] = args.map((a, i) =>
-          typeof a === 'string' ? scrubText(a) : i > 0 && a && typeof a === 'object' ? sanitize(a) : a,
-        );
-        // pino would take the message of a lone error unscrubbed; give it the scrubbed one.
-        if (cleaned[0] instanceof Error && typeof cleaned[1] !== 'string')
-          cleaned.splice(1, 0, scrubText(cleaned[0].message));
-        return method.apply(this, cleaned as Parameters<typeof method>);
-      },
-    },
+    name: 'ml-connector',
+    base: { pid: process.pid },
+    formatters: { log: (fields) => redactValue(fields) as Record<string, unknown> },
+    serializers: { err: (err: unknown) => err },
+    redact: { paths: ['*'], censor: (value, path) => redactValue(value, fieldName(path)) },
   };
-  const logger = options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
-  // pino does not run the bindings formatter for child loggers: sanitize their bindings here.
-  // Children are created with Object.create(parent), so they inherit this override.
-  const pinoChild = logger.child;
-  logger.child = function (this: Logger, bindings: Record<string, unknown>, opts?: unknown) {
-    return pinoChild.call(this, sanitize(bindings) as Record<string, unknown>, opts as undefined);
-  } as unknown as Logger['child'];
-  return logger;
+  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
 }

@@ -89,6 +89,18 @@ describe('log redaction', () => {
     expect(third.error).toMatchObject({ type: 'RequestError', code: 'ECONNREFUSED' });
   });
 
+  it('redacts a field by its name alone, at the top of a call as deep inside it', () => {
+    const { logger, lines } = memoryLogger();
+    logger.info({ sessionToken: 'opaque-value-1', nested: { privateKey: 'opaque-value-2' } }, 'names');
+    logger.info('args %o', { clientSecret: 'opaque-value-3' });
+    const text = lines.join('\n');
+    expect(text).not.toMatch(/opaque-value/);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      sessionToken: '[redacted]',
+      nested: { privateKey: '[redacted]' },
+    });
+  });
+
   it('scrubs registered secret values from free text', () => {
     const { logger, lines } = memoryLogger();
     addSecretsToScrub(['an-unusual-secret-value']);

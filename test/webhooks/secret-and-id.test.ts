@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { maskWebhookUrl, secretMatches, webhookPath } from '../../src/starter/webhooks/secret.js';
+import { maskWebhookUrl } from '../../src/logging/redact.js';
+import { secretMatches, webhookPath } from '../../src/starter/webhooks/secret.js';
 import { canonicalJson, webhookEventWorkflowId } from '../../src/domain/webhooks/event-id.js';
 import { toWebhookEvent } from '../../src/domain/webhooks/event-schema.js';
 import { parseFormBody } from '../../src/domain/webhooks/parse-form.js';

@@ -2,7 +2,7 @@ import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MailchimpClient } from '../../mailchimp/client.js';
 import type { OutcomeError } from '../../mailchimp/types.js';
-import { maskEmail } from '../../logging/mask.js';
+import { maskEmail } from '../../logging/redact.js';
 import { forEachBounded } from '../../shared/concurrency.js';
 import type { RecordDetail } from '../../workflows/types.js';
 import { recordFailure } from '../../domain/record-failure.js';

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { allSettings } from '../../config/index.js';
-import { maskSecret } from '../../logging/mask.js';
+import { maskSecret } from '../../logging/redact.js';
 
 export const command: Command = {
   summary: 'Validate the configuration and show every setting (secrets masked), or list them as Markdown.',

@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { allSettings, loadConfig, type AppConfig } from '../../config/index.js';
-import { maskSecret } from '../../logging/mask.js';
+import { maskSecret } from '../../logging/redact.js';
 import {
   CREDENTIAL_TARGETS,
   STORABLE_VARIABLES,

@@ -3,7 +3,8 @@ import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import type { AppConfig } from '../../config/index.js';
 import { MailchimpClient } from '../../mailchimp/client.js';
-import { maskWebhookUrl, webhookPath } from '../../starter/webhooks/secret.js';
+import { maskWebhookUrl } from '../../logging/redact.js';
+import { webhookPath } from '../../starter/webhooks/secret.js';
 import {
   DEFAULT_EVENTS,
   DEFAULT_SOURCES,

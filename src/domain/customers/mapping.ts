@@ -1,4 +1,4 @@
-import { maskEmail } from '../../logging/mask.js';
+import { maskAnyEmail } from '../../logging/redact.js';
 import { emailIdentity, isValidEmail } from './email.js';
 import { splitContactName } from './names.js';
 
@@ -87,13 +87,6 @@ export function chooseEmail(c: Pick<CustomerFields, 'Email' | 'ContactsEmail'>):
   if (valid) return { ok: true, email: valid };
   if (candidates.length === 0) return { ok: false, reason: 'no email' };
   return { ok: false, reason: 'invalid email', maskedEmail: maskAnyEmail(candidates[0]!) };
-}
-
-/** maskEmail for text that may not even be a valid address: never more than its first character. */
-export function maskAnyEmail(raw: string): string {
-  const masked = maskEmail(raw);
-  if (masked !== raw) return masked;
-  return `${raw.slice(0, 1)}***${raw.includes('@') ? '@***' : ''}`;
 }
 
 /** Why a customer is left out by the inactive / on-hold settings, or undefined when it is included. */

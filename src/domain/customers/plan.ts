@@ -1,4 +1,4 @@
-import { maskEmail } from '../../logging/mask.js';
+import { maskEmail } from '../../logging/redact.js';
 import { fingerprint } from '../fingerprint.js';
 import {
   mapCustomer,

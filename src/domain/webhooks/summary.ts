@@ -1,5 +1,5 @@
 // Pure and deterministic: the recordWebhookEvent workflow imports this, so no I/O and no Node built-ins.
-import { maskEmail } from '../../logging/mask.js';
+import { maskEmail } from '../../logging/redact.js';
 import type { WebhookEvent, WebhookEventType } from './event-schema.js';
 
 /** What the audit trail shows for one event: no full emails, no merge-field values. */

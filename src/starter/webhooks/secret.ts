@@ -16,28 +16,3 @@ export function secretMatches(candidate: string | undefined, expected: string): 
   const ok = timingSafeEqual(digest(candidate ?? ''), digest(expected));
   return ok && candidate !== undefined;
 }
-
-/**
- * A webhook URL fit for display: long path segments and secret-looking query values are masked,
- * so `webhooks list` never prints a usable URL.
- */
-export function maskWebhookUrl(url: string): string {
-  const mask = (s: string) => (s.length <= 4 ? '****' : `${s.slice(0, 2)}****${s.slice(-2)}`);
-  try {
-    const u = new URL(url);
-    u.pathname = u.pathname
-      .split('/')
-      .map((seg, i, all) => {
-        const isOurSecret = seg !== '' && i === all.length - 1 && all[i - 1] === 'webhook';
-        return isOurSecret || seg.length >= 16 ? mask(seg) : seg;
-      })
-      .join('/');
-    for (const key of [...u.searchParams.keys()]) {
-      if (/secret|token|key|auth/i.test(key)) u.searchParams.set(key, mask(u.searchParams.get(key) ?? ''));
-    }
-    if (u.password) u.password = '****';
-    return u.toString();
-  } catch {
-    return mask(url);
-  }
-}
