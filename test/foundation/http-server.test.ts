@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import {
   HttpProblem,
   PortInUseError,
@@ -9,26 +9,10 @@ import {
   startHttpServer,
   type RunningHttpServer,
 } from '../../src/shared/http-server.js';
+import { httpRequest } from '../webhooks/helpers.js';
 
-function call(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {},
-): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: options.method ?? 'POST',
-      headers: options.headers,
-      agent: options.agent,
-    });
-    req.on('response', (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const call = (url: string, options: Parameters<typeof httpRequest>[1] = {}) =>
+  httpRequest(url, { method: 'POST', ...options });
 
 describe('the shared HTTP server', () => {
   let server: RunningHttpServer;

@@ -1,14 +1,15 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 
 /** A real HTTP exchange; resolves with status, headers and body even when the server cuts the upload short. */
 export function httpRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: Agent } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    const { method = 'GET', headers, agent } = options;
+    const req = request(url, { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
