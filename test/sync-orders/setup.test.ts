@@ -36,7 +36,14 @@ describe('orderSync setup activities', () => {
       const store = await h.api<{ is_syncing: boolean }>(`ecommerce/stores/${STORE_ID}`);
       expect(store.is_syncing).toBe(false);
       const types = (await scheduledActivities(handle)).map((a) => a.type);
-      expect(types).toEqual(['prepareOrderJob', 'startOrderBackfill', 'finishOrderBackfill']);
+      // The job claims its stream first and releases it only after is_syncing is cleared.
+      expect(types).toEqual([
+        'claimStream',
+        'prepareOrderJob',
+        'startOrderBackfill',
+        'finishOrderBackfill',
+        'releaseStream',
+      ]);
     } finally {
       h.mc.faults.clear();
     }
