@@ -11,6 +11,7 @@ import {
   type MemberWriteResult,
   type MergeFieldSpec,
 } from './types.js';
+import { forEachBounded } from '../shared/concurrency.js';
 
 const enc = encodeURIComponent;
 const MERGE_FIELD_PAGE = 1000; // Mailchimp's maximum `count`; the default of 10 would miss fields
@@ -193,19 +194,10 @@ export async function upsertMembers(
   concurrency: number,
 ): Promise<MemberOutcome[]> {
   const outcomes: MemberOutcome[] = new Array(inputs.length);
-  let next = 0;
-  let aborted = false;
-  const worker = async () => {
-    while (!aborted && next < inputs.length) {
-      const index = next++;
-      const input = inputs[index]!;
-      outcomes[index] = await upsertOne(http, listId, input).catch((err: unknown) => {
-        if (err instanceof MailchimpAuthError) aborted = true;
-        throw err;
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, inputs.length)) }, worker));
+  // A refusal of one member is its outcome; anything thrown (bad credentials, a bug) stops the rest.
+  await forEachBounded(inputs.keys(), concurrency, async (index) => {
+    outcomes[index] = await upsertOne(http, listId, inputs[index]!);
+  });
   return outcomes;
 }
 

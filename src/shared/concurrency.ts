@@ -34,7 +34,8 @@ export function createLimiter(max: number): Limiter {
 /**
  * Runs `fn` over `items` with at most `concurrency` at once. Once one call fails, or `signal`
  * aborts (an activity's cancellation signal), no further item is started and the error is thrown
- * after the running calls settle: a failed activity must not keep writing behind Temporal's back.
+ * at once; the calls already in flight finish on their own (at most `concurrency - 1` of them): a
+ * failed activity must not keep starting writes behind Temporal's back.
  */
 export async function forEachBounded<T>(
   items: Iterable<T>,
