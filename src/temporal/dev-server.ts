@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../logging/logger.js';
+import { childEnvironment } from '../shared/child-env.js';
 import { devServerSearchAttributeFlags } from './search-attributes.js';
 
 export interface DevServerOptions {
@@ -63,7 +64,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.extraArgs ?? []),
   ];
   logger.info({ cliPath, port, uiPort, dbFile }, 'starting embedded Temporal dev server');
-  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Only what the CLI needs: the connector's secrets must not be readable in the child's environ.
+  const child = spawn(cliPath, args, { env: childEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
       logger.info({ temporal: line.slice(0, 2000) }, 'temporal dev server');
