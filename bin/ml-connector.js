@@ -9,3 +9,6 @@ if (!existsSync(entry)) {
 }
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
+// The command is over: a handle a library left open (a native runtime, a retrying socket) must not
+// keep the process alive, so it exits shortly after even then.
+setTimeout(() => process.exit(), 2000).unref();

@@ -10,7 +10,10 @@ import { createDataConverter } from '../temporal/data-converter.js';
 export async function connectCommandClient(config: AppConfig): Promise<Client> {
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServerPort}`;
   const effective = { ...config, temporal: { ...config.temporal, address } };
-  return connectClient(effective.temporal, await createDataConverter(config));
+  const setting = config.temporal.address
+    ? 'TEMPORAL_ADDRESS'
+    : 'TEMPORAL_DEV_SERVER_PORT of the embedded Temporal: is `ml-connector start` running?';
+  return connectClient(effective.temporal, await createDataConverter(config), setting);
 }
 
 export function requireCompany(config: AppConfig): string {

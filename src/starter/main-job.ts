@@ -1,13 +1,12 @@
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
-import { installRuntime } from '../temporal/runtime.js';
 import { openTemporal } from '../temporal/runtime-env.js';
-import { buildWorker } from '../worker/run-worker.js';
-import { waitForShutdownSignal } from '../shared/signals.js';
+import { buildWorker, runWorker } from '../worker/run-worker.js';
+import { durationMs, trapStopSignals } from '../shared/signals.js';
 import { startSandbox } from './sandbox.js';
-import { runFirstSync } from './first-sync.js';
+import { runFirstSyncs } from './first-sync.js';
 import { applySchedules } from './schedules.js';
-import { startEmbeddedUiCodec } from './ui-codec.js';
+import { describeEmbeddedUiCodec, startEmbeddedUiCodec } from './ui-codec.js';
 import { startConfiguredWebhookReceiver } from './webhooks/serve.js';
 
 export interface MainJobOptions {
@@ -15,15 +14,26 @@ export interface MainJobOptions {
   logger: Logger;
   out: (line: string) => void;
   firstSync: boolean;
+  /**
+   * Tries Sage 300 and Mailchimp before the first sync (the `check` command's checks, which this
+   * layer may not import): the lines to show when they fail, none when both answer.
+   */
+  preflight?: (config: AppConfig) => Promise<string[]>;
 }
 
 /**
  * `ml-connector start`: everything one on-prem machine needs. Each piece started here is stopped
- * in reverse order on SIGINT/SIGTERM, so no child process outlives us.
+ * in reverse order on SIGINT/SIGTERM, so no child process outlives us. A signal while starting
+ * exits at once; once the worker runs, the first one stops it within ML_CONNECTOR_SHUTDOWN_GRACE.
  */
 export async function runMainJob(options: MainJobOptions): Promise<number> {
   const { logger, out } = options;
-  installRuntime(logger);
+  const signals = trapStopSignals({
+    command: 'start',
+    graceMs: durationMs(options.config.temporal.shutdownGraceTime),
+  });
+  let stopping = false;
+  void signals.requested.then(() => (stopping = true));
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse())
@@ -45,16 +55,13 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
       devServerArgs: uiCodec?.devServerArgs,
     });
     stops.push(() => runtime.close());
-    if (uiCodec) out(`Temporal UI decodes payloads through the codec server on ${uiCodec.server.url}`);
+    if (uiCodec) for (const line of describeEmbeddedUiCodec(uiCodec)) out(line);
     if (runtime.devServer)
       out(`Temporal UI: ${runtime.devServer.uiUrl}  (server ${runtime.devServer.address})`);
 
-    const worker = await buildWorker(runtime, logger);
-    const running = worker.run();
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    const worker = runWorker(await buildWorker(runtime, logger));
+    stops.push(() => worker.stop());
+    signals.running();
     out(
       `Worker polling task queue "${runtime.config.temporal.taskQueue}" in namespace "${runtime.config.temporal.namespace}". Ctrl-C stops.`,
     );
@@ -81,27 +88,20 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
     }
 
     if (options.firstSync && company) {
-      // Customers first: an order's customer then already is an audience member with its merge fields.
-      for (const stream of ['customers', 'orders'] as const) {
-        await runFirstSync(runtime.client, {
-          stream,
-          company,
-          taskQueue: runtime.config.temporal.taskQueue,
-          namespace: runtime.config.temporal.namespace,
-          trigger: sandbox ? 'sandbox' : 'manual',
-          // The sandbox audience and store are new on every start, while Temporal (and the watermark) persists.
-          full: Boolean(sandbox),
-          uiUrl: runtime.devServer?.uiUrl,
-          out,
-        }).catch((err: unknown) => {
-          // The connector keeps running (schedules, worker); the operator sees why the first job did not.
-          logger.error({ err, stream }, 'first sync could not run');
-          out(`First ${stream} sync could not run: ${(err as Error).message}`);
-        });
-      }
+      const firstSyncs = runFirstSyncs(runtime.client, {
+        config: runtime.config,
+        company,
+        sandbox: Boolean(sandbox),
+        uiUrl: runtime.devServer?.uiUrl,
+        preflight: options.preflight,
+        stopping: () => stopping,
+        logger,
+        out,
+      });
+      await Promise.race([firstSyncs, signals.requested, worker.done]);
     }
 
-    const signal = await Promise.race([waitForShutdownSignal(), running.then(() => undefined)]);
+    const signal = await Promise.race([signals.requested, worker.done.then(() => undefined)]);
     logger.info({ signal }, 'stopping');
     await stopAll();
     return 0;

@@ -8,6 +8,7 @@ import { requireTemporalCli } from './cli-path.js';
 import { connectClient, connectWorker, ensureSearchAttributes } from './connection.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 import { createDataConverter } from './data-converter.js';
+import { installRuntime } from './runtime.js';
 
 export interface TemporalRuntime {
   config: AppConfig;
@@ -20,13 +21,18 @@ export interface TemporalRuntime {
 
 /**
  * Connects to TEMPORAL_ADDRESS, or starts the embedded dev server (SQLite under the data folder,
- * Web UI on) when it is unset. Returns the config with the address filled in.
+ * Web UI on) when it is unset. Returns the config with the address filled in. The Temporal runtime
+ * is installed only once the configuration and the server were accepted: until its last connection
+ * closes it keeps the process alive, so a refused start-up must not have installed it.
  */
 export async function openTemporal(
   config: AppConfig,
   logger: Logger,
   options: { embedded: boolean; devServerArgs?: string[] },
 ): Promise<TemporalRuntime> {
+  // From the user's config, not `effective`: whether a master key may be created depends on
+  // whether this machine runs its own Temporal (see createPayloadCodec).
+  const dataConverter = await createDataConverter(config, logger);
   let devServer: DevServer | undefined;
   let effective = config;
   if (!config.temporal.address) {
@@ -46,12 +52,14 @@ export async function openTemporal(
     effective = { ...config, temporal: { ...config.temporal, address: devServer.address } };
   }
   try {
-    // From the user's config, not `effective`: whether a master key may be created depends on
-    // whether this machine runs its own Temporal (see createPayloadCodec).
-    const dataConverter = await createDataConverter(config, logger);
-    const client = await connectClient(effective.temporal, dataConverter);
+    const setting = devServer ? 'TEMPORAL_DEV_SERVER_PORT' : 'TEMPORAL_ADDRESS';
+    const client = await connectClient(effective.temporal, dataConverter, setting);
     await ensureSearchAttributes(client, effective.temporal.namespace, logger);
-    const workerConnection = await connectWorker(effective.temporal);
+    installRuntime(logger);
+    const workerConnection = await connectWorker(effective.temporal, setting).catch(async (err: unknown) => {
+      await client.connection.close();
+      throw err;
+    });
     return {
       config: effective,
       dataConverter,

@@ -20,6 +20,8 @@ let installed = false;
 /**
  * Routes the SDK's and core's logs through our pino logger, so every line is JSON, carries the
  * workflow ID (the job ID) and goes through the same redaction. Must run before any Worker exists.
+ * The commands own SIGINT and SIGTERM (src/shared/signals.ts): the SDK's own handlers would stop
+ * the workers behind the command's back and swallow the first signal.
  */
 export function installRuntime(logger: Logger): void {
   if (installed) return;
@@ -33,5 +35,6 @@ export function installRuntime(logger: Logger): void {
       logger[levels[entry.level]](meta, entry.message);
     }),
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    shutdownSignals: [],
   });
 }

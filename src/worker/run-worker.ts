@@ -18,3 +18,25 @@ export async function buildWorker(runtime: TemporalRuntime, logger: Logger): Pro
     shutdownGraceTime: config.temporal.shutdownGraceTime,
   });
 }
+
+export interface RunningWorker {
+  /** Settles when the worker has stopped: after `stop()`, or by itself on a fatal error. */
+  done: Promise<void>;
+  /**
+   * The one way a worker is stopped: running activities get the worker's shutdown grace
+   * (ML_CONNECTOR_SHUTDOWN_GRACE) to finish, then are cancelled. Safe to call more than once and
+   * after the worker stopped by itself (a second `Worker.shutdown()` would throw).
+   */
+  stop(): Promise<void>;
+}
+
+export function runWorker(worker: Worker): RunningWorker {
+  const done = worker.run();
+  return {
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../command.js';
 import { createPayloadCodec } from '../../temporal/data-converter.js';
 import { startCodecServer } from '../../security/codec-server.js';
-import { waitForShutdownSignal } from '../../shared/signals.js';
+import { trapStopSignals } from '../../shared/signals.js';
 
 export const command: Command = {
   summary: 'Serve the payload codec over HTTP so the Temporal Web UI and CLI can show encrypted payloads.',
@@ -17,6 +17,7 @@ export const command: Command = {
     const { values } = parseCommandArgs(argv, { port: { type: 'string' }, host: { type: 'string' } });
     const config = await ctx.config();
     const logger = ctx.logger();
+    const signals = trapStopSignals({ command: 'codec-server' });
     const port = values.port === undefined ? config.security.codecServerPort : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
     let token = config.security.codecServerToken;
@@ -27,6 +28,7 @@ export const command: Command = {
       token,
       corsOrigin: config.security.codecServerCorsOrigin,
       port,
+      portSetting: values.port === undefined ? 'CODEC_SERVER_PORT' : '--port',
       host: values.host ?? '127.0.0.1',
       logger,
     });
@@ -40,7 +42,8 @@ export const command: Command = {
     ctx.out(`  Web UI codec endpoint: ${server.url}/t/<token>`);
     ctx.out(`  CLI: --codec-endpoint ${server.url} --codec-auth "Bearer <token>"`);
     ctx.out('Ctrl-C stops.');
-    await waitForShutdownSignal();
+    signals.running();
+    await signals.requested;
     await server.close();
     return 0;
   },

@@ -119,14 +119,16 @@ async function serve(argv: string[], ctx: CliContext): Promise<number> {
   if (!config.temporal.address) throw new UsageError('TEMPORAL_ADDRESS is not set');
   // Loaded here so the Mailchimp subcommands never pay for the Temporal client.
   const { openWebhookService } = await import('../../starter/webhooks/serve.js');
-  const { waitForShutdownSignal } = await import('../../shared/signals.js');
+  const { trapStopSignals } = await import('../../shared/signals.js');
+  const signals = trapStopSignals({ command: 'webhooks serve' });
   const service = await openWebhookService({ config, logger: ctx.logger(), port, host: values.host });
   ctx.out(
     `Webhook receiver on port ${service.receiver.port}: ${maskWebhookUrl(service.receiver.url)}. Events are ` +
       `recorded on task queue "${config.temporal.taskQueue}" (a worker there completes them). Register the public ` +
       'URL with `ml-connector webhooks register --base-url https://your.host`. Ctrl-C stops.',
   );
-  await waitForShutdownSignal();
+  signals.running();
+  await signals.requested;
   await service.close();
   return 0;
 }
