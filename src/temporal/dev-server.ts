@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../logging/logger.js';
+import { PortInUseError } from '../shared/http-server.js';
 import { childEnvironment } from '../shared/child-env.js';
 import { devServerSearchAttributeFlags } from './search-attributes.js';
+import { forgetDevServerPid, recordDevServerPid, stopLeftoverDevServer } from './dev-server-pid.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -34,15 +36,37 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** Runs `temporal server start-dev` as a child process that dies with us. */
+/** Fails at once, naming the setting, when another program holds the port (no waiting on it). */
+function assertPortFree(port: number, setting: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError('127.0.0.1', port, setting) : err),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/**
+ * On Linux, `setpriv --pdeathsig` has the kernel send the dev server SIGTERM when we die, even by
+ * SIGKILL; elsewhere the pid file lets the next `start` find the orphan.
+ */
+function dieWithParent(): string[] {
+  if (process.platform !== 'linux') return [];
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+  return setpriv ? [setpriv, '--pdeathsig', 'TERM', '--'] : [];
+}
+
+/**
+ * Runs `temporal server start-dev` as a child process that dies with us, its pid recorded next to
+ * its database so a `start` that was killed can be cleaned up after by the next one.
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { cliPath, dbFile, port, uiPort, namespace, logger } = options;
-  if (await portOpen(port)) {
-    throw new Error(
-      `port ${port} is already in use: stop the other Temporal server, or set TEMPORAL_ADDRESS=127.0.0.1:${port} to use it`,
-    );
-  }
   mkdirSync(dirname(dbFile), { recursive: true });
+  await stopLeftoverDevServer(dbFile, logger);
+  await assertPortFree(port, 'TEMPORAL_DEV_SERVER_PORT');
+  await assertPortFree(uiPort, 'TEMPORAL_UI_PORT');
   const args = [
     'server',
     'start-dev',
@@ -64,23 +88,38 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.extraArgs ?? []),
   ];
   logger.info({ cliPath, port, uiPort, dbFile }, 'starting embedded Temporal dev server');
+  const [command, ...wrapper] = [...dieWithParent(), cliPath];
   // Only what the CLI needs: the connector's secrets must not be readable in the child's environ.
-  const child = spawn(cliPath, args, { env: childEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command!, [...wrapper, ...args], {
+    env: childEnvironment(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid !== undefined) recordDevServerPid(dbFile, child.pid);
+  let lastLine = '';
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
-      logger.info({ temporal: line.slice(0, 2000) }, 'temporal dev server');
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      lastLine = line.slice(0, 2000);
+      logger.info({ temporal: lastLine }, 'temporal dev server');
+    }
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  child.once('error', (err) => ((exited = true), (lastLine = err.message)));
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      forgetDevServerPid(dbFile);
+      resolve();
+    }),
+  );
   // If we die without a clean stop, take the server down too: no orphans.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
   const deadline = Date.now() + (options.startupTimeoutMs ?? 60_000);
   while (!(await portOpen(port))) {
-    if (exited) throw new Error(`temporal dev server exited during start-up (see the log lines above)`);
+    if (exited) throw new Error(`the Temporal dev server (${cliPath}) stopped while starting: ${lastLine}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`temporal dev server did not open port ${port} in time`);
@@ -92,12 +131,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     uiUrl: `http://127.0.0.1:${uiPort}`,
     process: child,
     async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exitPromise;
+        clearTimeout(timer);
+      }
+      // Only now: a process that exits while the server stops still takes it down.
       process.removeListener('exit', killOnExit);
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exitPromise;
-      clearTimeout(timer);
     },
   };
 }
