@@ -1,5 +1,6 @@
 import { maskEmail } from '../logging/redact.js';
 import { MailchimpAuthError, MailchimpError } from '../mailchimp/errors.js';
+import type { InvalidRow } from '../sage300/schemas.js';
 
 /** From this attempt of a page activity on, a transient error on one record is recorded on it. */
 export const RECORD_TRANSIENT_FROM_ATTEMPT = 3;
@@ -65,4 +66,13 @@ export function recordFailure(
     ...(error.status ? { status: error.status } : {}),
     ...(error.retryable ? { retryable: true } : {}),
   };
+}
+
+/**
+ * A row Sage sent that fails the schema, as its page records it. Not retryable: a person fixes it in
+ * Sage, then `replay` reads it again by key. So, like any refused record, it does not hold the
+ * watermark; the rest of its page is synced.
+ */
+export function malformedRow(row: InvalidRow): { key: string; field: string; reason: string } {
+  return { key: row.key, field: row.field, reason: `malformed in Sage: ${row.field}: ${row.problem}` };
 }

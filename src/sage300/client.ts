@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import got, { type Got } from 'got';
+import type { z } from 'zod';
 import { ConfigError, type Sage300Config } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { Limiter } from '../shared/concurrency.js';
 import { withRetries, type RetryPolicy } from '../shared/http-retry.js';
-import { SAGE_ENTITIES, keyOf, type RecordOf, type SageEntityName } from './entities.js';
+import { SAGE_ENTITIES, type RecordOf, type SageEntityName } from './entities.js';
 import {
   Sage300Error,
+  Sage300MalformedRecordError,
   Sage300NotFoundError,
   Sage300RetryableError,
   classifyHttpFailure,
@@ -16,6 +18,7 @@ import {
 } from './errors.js';
 import { limiterForLogin } from './limiter.js';
 import { F, buildQueryString, odataLiteral, type Filter, type ODataQuery } from './odata.js';
+import { describeIssues, type InvalidRow } from './schemas.js';
 
 export interface Sage300ClientOptions {
   /** Web API root, for example https://erp01/Sage300WebApi. */
@@ -42,12 +45,18 @@ export interface Sage300ClientOptions {
 
 export interface PageResult<E extends SageEntityName> {
   records: RecordOf<E>[];
+  /** Rows that failed the schema, in page order: one bad row never hides the others. */
+  invalid: InvalidRow[];
+  /** Key of the page's last row with a readable key, valid or not (where a keyset page ends). */
+  lastRowKey?: string | number;
   nextLink?: string;
   count?: number;
 }
 
 export interface KeysetPageResult<E extends SageEntityName> {
   records: RecordOf<E>[];
+  invalid: InvalidRow[];
+  /** Key of the last row read, valid or not: the next page starts after it. */
   lastKey?: string | number;
   done: boolean;
 }
@@ -159,10 +168,10 @@ export class Sage300Client {
       orderby: [key],
       top,
     });
-    const records = page.records;
-    const last = records[records.length - 1];
-    const lastKey = last ? keyOf(entity, last) : opts.after;
-    if (last && opts.after !== undefined && !(lastKey! > opts.after)) {
+    const { records, invalid } = page;
+    const rows = records.length + invalid.length;
+    const lastKey = page.lastRowKey ?? opts.after;
+    if (page.lastRowKey !== undefined && opts.after !== undefined && !(page.lastRowKey > opts.after)) {
       // A server ignoring the key filter would otherwise make the caller loop forever on one page.
       throw new Sage300Error(
         `Sage 300 ignored the keyset filter on ${SAGE_ENTITIES[entity].set} (${key} did not advance past ${JSON.stringify(opts.after)})`,
@@ -171,13 +180,13 @@ export class Sage300Client {
     }
     if (page.nextLink) {
       this.sawNextLink = true;
-      return { records, lastKey, done: false };
+      return { records, invalid, lastKey, done: false };
     }
-    if (records.length === 0) return { records, lastKey, done: true };
-    if (records.length >= top) return { records, lastKey, done: false };
-    if (this.sawNextLink) return { records, lastKey, done: true };
+    if (rows === 0) return { records, invalid, lastKey, done: true };
+    if (rows >= top) return { records, invalid, lastKey, done: false };
+    if (this.sawNextLink) return { records, invalid, lastKey, done: true };
     const cap = this.observedCap.get(entity);
-    if (cap !== undefined && records.length >= cap) return { records, lastKey, done: false };
+    if (cap !== undefined && rows >= cap) return { records, invalid, lastKey, done: false };
     // A short page without nextLink: either the end, or a server capping $top silently. One key tells which.
     const probe = await this.getPage(entity, {
       filter: this.afterFilter(key, lastKey, opts.filter),
@@ -185,12 +194,16 @@ export class Sage300Client {
       orderby: [key],
       top: 1,
     });
-    if (probe.records.length === 0) return { records, lastKey, done: true };
-    this.observedCap.set(entity, Math.max(cap ?? 0, records.length));
-    return { records, lastKey, done: false };
+    if (probe.records.length + probe.invalid.length === 0) return { records, invalid, lastKey, done: true };
+    this.observedCap.set(entity, Math.max(cap ?? 0, rows));
+    return { records, invalid, lastKey, done: false };
   }
 
-  /** Streams pages; nothing is kept between pages, so memory does not grow with the number of records. */
+  /**
+   * Streams pages of valid records; nothing is kept between pages, so memory does not grow with the
+   * number of records. Rows that fail the schema are left out (the sync's page activities, which
+   * read with keysetPage, record them).
+   */
   async *pages<E extends SageEntityName>(entity: E, opts: PagesOptions = {}): AsyncIterable<RecordOf<E>[]> {
     if ((opts.paging ?? 'keyset') === 'keyset') {
       let pending = this.keysetPage(entity, { ...opts, after: undefined });
@@ -213,16 +226,17 @@ export class Sage300Client {
     let largest = 0;
     for (;;) {
       if (page.records.length > 0) yield page.records;
-      received += page.records.length;
-      largest = Math.max(largest, page.records.length);
+      const rows = page.records.length + page.invalid.length;
+      received += rows;
+      largest = Math.max(largest, rows);
       if (page.nextLink) page = await this.followNextLink(entity, page.nextLink);
       // No nextLink: keep going while full pages arrive (the server may cap $top without saying so).
-      else if (page.records.length > 0 && page.records.length >= largest)
-        page = await this.getPage(entity, { ...base, skip: received });
+      else if (rows > 0 && rows >= largest) page = await this.getPage(entity, { ...base, skip: received });
       else return;
     }
   }
 
+  /** The record, undefined when Sage has none, or Sage300MalformedRecordError when it fails the schema. */
   async getByKey<E extends SageEntityName>(
     entity: E,
     key: string | number,
@@ -235,7 +249,15 @@ export class Sage300Client {
       if (err instanceof Sage300NotFoundError && err.code !== 'ResourceNotFound') return undefined;
       throw err;
     }
-    return this.parseRecord(entity, body);
+    const row = this.parseRow(entity, body);
+    if ('invalid' in row) {
+      const { set } = SAGE_ENTITIES[entity];
+      throw new Sage300MalformedRecordError(
+        `Sage 300 ${set} record ${row.invalid.key} is malformed: ${row.invalid.field}: ${row.invalid.problem}`,
+        row.invalid,
+      );
+    }
+    return row.record;
   }
 
   async count(entity: SageEntityName, filter?: Filter | string): Promise<number> {
@@ -359,25 +381,24 @@ export class Sage300Client {
   }
 
   /**
-   * Validates one record. Fields the schema does not know are dropped, except those the caller named
+   * Validates one row. Fields the schema does not know are dropped, except those the caller named
    * in `$select` (a configurable header field, say), which are kept as sent, strings trimmed.
    */
-  private parseRecord<E extends SageEntityName>(entity: E, raw: unknown, select?: string[]): RecordOf<E> {
+  private parseRow<E extends SageEntityName>(
+    entity: E,
+    raw: unknown,
+    select?: string[],
+  ): { record: RecordOf<E> } | { invalid: InvalidRow } {
     const schema = SAGE_ENTITIES[entity].schema;
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      const key =
-        raw && typeof raw === 'object'
-          ? (raw as Record<string, unknown>)[SAGE_ENTITIES[entity].key]
-          : undefined;
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new Sage300Error(
-        `Sage 300 ${SAGE_ENTITIES[entity].set} record ${JSON.stringify(key)} is malformed: ${problems}`,
-        {
-          code: 'InvalidResponse',
-          retryable: false,
+      const key = this.rawKey(entity, raw);
+      return {
+        invalid: {
+          key: key === undefined ? `(no ${SAGE_ENTITIES[entity].key})` : String(key),
+          ...describeIssues(parsed.error.issues),
         },
-      );
+      };
     }
     const extras = select?.filter((f) => !(f in schema.shape));
     if (extras && extras.length > 0) {
@@ -388,7 +409,19 @@ export class Sage300Client {
         if (v !== undefined) out[f] = typeof v === 'string' ? v.trim() : v;
       }
     }
-    return parsed.data as RecordOf<E>;
+    return { record: parsed.data as RecordOf<E> };
+  }
+
+  /** A row's key read on its own with the key field's schema, so a row bad elsewhere is still named. */
+  private rawKey(entity: SageEntityName, raw: unknown): string | number | undefined {
+    if (!raw || typeof raw !== 'object') return undefined;
+    const { key, schema } = SAGE_ENTITIES[entity];
+    const field = (schema.shape as Record<string, z.ZodType>)[key]!;
+    const parsed = field.safeParse((raw as Record<string, unknown>)[key]);
+    return parsed.success &&
+      (typeof parsed.data === 'number' || (typeof parsed.data === 'string' && parsed.data))
+      ? parsed.data
+      : undefined;
   }
 
   private parseCollection<E extends SageEntityName>(
@@ -407,7 +440,17 @@ export class Sage300Client {
         retryable: false,
       });
     }
-    const records = envelope.value.map((r) => this.parseRecord(entity, r, select));
+    const records: RecordOf<E>[] = [];
+    const invalid: InvalidRow[] = [];
+    for (const raw of envelope.value) {
+      const row = this.parseRow(entity, raw, select);
+      if ('record' in row) records.push(row.record);
+      else invalid.push(row.invalid);
+    }
+    let lastRowKey: string | number | undefined;
+    for (let i = envelope.value.length - 1; i >= 0 && lastRowKey === undefined; i--) {
+      lastRowKey = this.rawKey(entity, envelope.value[i]);
+    }
     const next = envelope['@odata.nextLink'];
     const rawCount = envelope['@odata.count'];
     // v4 sends a number; the v3 leftovers in Sage's docs show a string, so accept both.
@@ -419,6 +462,8 @@ export class Sage300Client {
           : undefined;
     return {
       records,
+      invalid,
+      ...(lastRowKey !== undefined ? { lastRowKey } : {}),
       ...(typeof next === 'string' && next ? { nextLink: next } : {}),
       ...(count !== undefined && Number.isFinite(count) ? { count } : {}),
     };

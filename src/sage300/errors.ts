@@ -1,3 +1,5 @@
+import type { InvalidRow } from './schemas.js';
+
 /**
  * Sage 300 failures, classified once here so activities and Temporal retry policies only look at
  * `retryable`. Messages never contain credentials or Authorization headers.
@@ -47,6 +49,17 @@ export class Sage300NotFoundError extends Sage300Error {
   override name = 'Sage300NotFoundError';
   constructor(message: string, details: { status?: number; code?: string }) {
     super(message, { ...details, retryable: false });
+  }
+}
+
+/** A record Sage sent that fails the schema: a data problem to fix in Sage, recorded on that record. */
+export class Sage300MalformedRecordError extends Sage300Error {
+  override name = 'Sage300MalformedRecordError';
+  constructor(
+    message: string,
+    readonly invalid: InvalidRow,
+  ) {
+    super(message, { code: 'InvalidResponse', retryable: false });
   }
 }
 

@@ -21,11 +21,29 @@ const bool = z
   .nullish()
   .transform((v) => (v == null ? undefined : v));
 
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))?)?$/;
+
+/**
+ * An ISO 8601 date or date-time naming a day that exists. `Date.parse` is not enough: it takes
+ * `2026-02-31` as 3 March and reads `12/31/2025` in the local style.
+ */
+export function isRealIsoDate(text: string): boolean {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour = 0, minute = 0, second = 0, offH = 0, offM = 0] = m
+    .slice(1)
+    .map((p) => (p === undefined ? undefined : Number(p)));
+  if (month! < 1 || month! > 12 || day! < 1) return false;
+  if (day! > new Date(Date.UTC(year!, month!, 0)).getUTCDate()) return false;
+  return hour! < 24 && minute! < 60 && second! < 60 && offH! < 24 && offM! < 60;
+}
+
 /** Edm.DateTimeOffset as the ISO string Sage sent (`2025-03-14T00:00:00Z`), or null for "no date". */
 const date = z
   .string()
   .nullish()
-  .refine((v) => v == null || v.trim() === '' || !Number.isNaN(Date.parse(v)), { message: 'not a date' })
+  .refine((v) => v == null || v.trim() === '' || isRealIsoDate(v.trim()), { message: 'not a real date' })
   .transform((v) => (v == null || v.trim() === '' ? null : v.trim()));
 
 export const arCustomerSchema = z.object({
@@ -141,3 +159,24 @@ export const icItemSchema = z.object({
   DefaultPriceListCode: str,
 });
 export type ICItem = z.output<typeof icItemSchema>;
+
+/**
+ * A row Sage sent that does not fit its schema: the key read from the raw row on its own, the field
+ * at fault and what is wrong with it (never the value: a malformed field can hold anything).
+ */
+export interface InvalidRow {
+  key: string;
+  field: string;
+  problem: string;
+}
+
+/** The first field at fault and its problem, naming how many other fields failed too. */
+export function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): {
+  field: string;
+  problem: string;
+} {
+  const fields = [...new Set(issues.map((i) => i.path.map(String).join('.') || '(row)'))];
+  const more =
+    fields.length > 1 ? ` (also ${fields.slice(1, 4).join(', ')}${fields.length > 4 ? ', ...' : ''})` : '';
+  return { field: fields[0] ?? '(row)', problem: `${issues[0]?.message ?? 'invalid'}${more}` };
+}

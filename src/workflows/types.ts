@@ -151,6 +151,14 @@ export interface RecordDetail {
   mailchimpId?: string;
   /** A transient failure (5xx, 429, timeout) that outlasted the retries: it holds the watermark. */
   retryable?: boolean;
+  /** A row Sage sent that fails the schema: the field at fault (fixed in Sage, `replay` sends it). */
+  field?: string;
+}
+
+/** A record whose values were cleaned or cut to fit Mailchimp's limits before sending: what changed. */
+export interface RecordAdjustment {
+  key: string;
+  adjusted: string[];
 }
 
 /** Per-page trail: keys grouped by action; full detail for skipped and failed records. */
@@ -162,6 +170,8 @@ export interface PageTrail {
   failed: RecordDetail[];
   /** Distinct failure reasons of the page, referenced by `reasonRef`. */
   reasons?: string[];
+  /** Records sent with values changed to fit Mailchimp (whatever their outcome). */
+  adjusted?: RecordAdjustment[];
 }
 
 export function emptyTrail(): PageTrail {

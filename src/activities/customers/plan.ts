@@ -1,6 +1,7 @@
 import { ZERO_COUNTS, emptyTrail, type PageTrail, type SyncCounts } from '../../workflows/types.js';
 import type { MemberPayload } from '../../domain/customers/mapping.js';
 import { planCustomer, type CustomerPlanContext } from '../../domain/customers/plan.js';
+import { malformedRow } from '../../domain/record-failure.js';
 import type { CustomerPage } from './read.js';
 
 /** A member the page must write, with what the watermark keeps of it once written. */
@@ -33,6 +34,11 @@ export function planCustomerPage(page: CustomerPage, ctx: CustomerPlanContext): 
     counts.read++;
     counts.skipped++;
     trail.skipped.push({ key, reason: 'not found in Sage' });
+  }
+  for (const bad of page.invalid) {
+    counts.read++;
+    counts.failed++;
+    trail.failed.push(malformedRow(bad));
   }
   for (const record of page.records) {
     counts.read++;

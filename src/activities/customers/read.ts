@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { Sage300Client } from '../../sage300/client.js';
+import { Sage300MalformedRecordError } from '../../sage300/errors.js';
+import type { InvalidRow } from '../../sage300/schemas.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
 import { fingerprintsByKey } from '../../workflows/watermark.js';
-import { coveredPrefix } from '../../domain/customers/duplicates.js';
+import { compareKeys, coveredPrefix } from '../../domain/customers/duplicates.js';
 import {
   syncedEmailIdentity,
   type CustomerFields,
@@ -16,6 +18,8 @@ import { loadWatermark } from '../sync-state.js';
 /** The records a page handles and where the job goes on from. */
 export interface CustomerPage {
   records: CustomerFields[];
+  /** Rows that fail the schema: recorded failed with the field at fault, the rest is synced. */
+  invalid: InvalidRow[];
   /** Replay keys Sage no longer has. */
   notFound: string[];
   cursor?: string | number;
@@ -24,6 +28,7 @@ export interface CustomerPage {
 
 interface KeysetPage {
   records: CustomerFields[];
+  invalid: InvalidRow[];
   lastKey?: string | number;
   done: boolean;
 }
@@ -52,7 +57,7 @@ export async function readCustomerPage(
     }) as Promise<KeysetPage>;
   const at = (after: string | number | undefined) => [input.jobId, after, input.fromDay, input.pageSize];
   const page = await readAhead.read(at(input.cursor), read(input.cursor));
-  let { records, done } = page;
+  let { records, invalid, done } = page;
   let cursor = page.lastKey ?? (records.length ? customerKey(records[records.length - 1]!) : input.cursor);
   if (!done && input.coverUntil === undefined) readAhead.ahead(at(cursor), read(cursor));
   if (input.coverUntil !== undefined) {
@@ -62,9 +67,12 @@ export async function readCustomerPage(
       records = records.slice(0, covered);
       done = false;
       cursor = covered ? customerKey(records[covered - 1]!) : limit;
+      // Bad rows past the new cursor are read again by the next page.
+      const until = String(cursor);
+      invalid = invalid.filter((r) => compareKeys(r.key, until) <= 0);
     }
   }
-  return { records, notFound: [], ...(cursor !== undefined ? { cursor } : {}), done };
+  return { records, invalid, notFound: [], ...(cursor !== undefined ? { cursor } : {}), done };
 }
 
 async function readByKeys(
@@ -73,13 +81,19 @@ async function readByKeys(
   cursor: string | number | undefined,
 ): Promise<CustomerPage> {
   const records: CustomerFields[] = [];
+  const invalid: InvalidRow[] = [];
   const notFound: string[] = [];
   for (const key of keys) {
-    const found = (await sage.getByKey('customers', key)) as CustomerFields | undefined;
-    if (found) records.push(found);
-    else notFound.push(String(key));
+    try {
+      const found = (await sage.getByKey('customers', key)) as CustomerFields | undefined;
+      if (found) records.push(found);
+      else notFound.push(String(key));
+    } catch (err) {
+      if (!(err instanceof Sage300MalformedRecordError)) throw err;
+      invalid.push(err.invalid);
+    }
   }
-  return { records, notFound, ...(cursor !== undefined ? { cursor } : {}), done: true };
+  return { records, invalid, notFound, ...(cursor !== undefined ? { cursor } : {}), done: true };
 }
 
 /**

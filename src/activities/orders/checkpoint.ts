@@ -44,6 +44,6 @@ export function settlePage(cp: OrderCheckpoint, page: OrderPage, { counts, trail
   for (const k of ['created', 'updated', 'unchanged'] as const) cp.trail[k].push(...trail[k]);
   cp.trail.skipped.push(...trail.skipped);
   cp.trail.failed.push(...trail.failed);
-  cp.processed += page.records.length + page.notFound.length;
+  cp.processed += page.records.length + page.invalid.length + page.notFound.length;
   if (page.lastKey !== undefined) cp.cursor = page.lastKey;
 }

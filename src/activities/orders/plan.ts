@@ -3,6 +3,7 @@ import type { ProductInput } from '../../mailchimp/types.js';
 import type { MappedOrderBody } from '../../domain/orders/mapping.js';
 import { orderDay, planOrder } from '../../domain/orders/page.js';
 import type { OrderJobPlan } from '../../domain/orders/plan.js';
+import { malformedRow } from '../../domain/record-failure.js';
 import type { OrderCheckpoint } from './checkpoint.js';
 import type { OrderPage } from './read.js';
 
@@ -37,6 +38,13 @@ export function planOrderPage(page: OrderPage, plan: OrderJobPlan, cp: OrderChec
     counts.read++;
     counts.skipped++;
     trail.skipped.push({ key, reason: 'not found in Sage' });
+  }
+  for (const bad of page.invalid) {
+    counts.read++;
+    counts.failed++;
+    trail.failed.push(malformedRow(bad));
+    // Like any order read: a bad row above the watermark is not polled as new again and again.
+    if (/^\d+$/.test(bad.key)) cp.maxUniquifier = Math.max(cp.maxUniquifier ?? 0, Number(bad.key));
   }
   for (const order of page.records) {
     const key = String(order.OrderUniquifier);

@@ -1,5 +1,6 @@
 import type { Sage300Client } from '../../sage300/client.js';
-import type { ARCustomer } from '../../sage300/schemas.js';
+import { Sage300MalformedRecordError } from '../../sage300/errors.js';
+import type { ARCustomer, InvalidRow } from '../../sage300/schemas.js';
 import { F } from '../../sage300/odata.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
 import type { SageOrder } from '../../domain/orders/mapping.js';
@@ -18,6 +19,8 @@ export interface OrderPageInput extends SyncPageInput {
 /** One Sage page of orders with the customers they name. */
 export interface OrderPage {
   records: SageOrder[];
+  /** Rows that fail the schema: recorded failed with the field at fault, the rest is synced. */
+  invalid: InvalidRow[];
   lastKey?: string | number;
   done: boolean;
   customers: Map<string, ARCustomer | undefined>;
@@ -62,14 +65,20 @@ async function readByKeys(
   keys: Array<string | number>,
 ): Promise<Omit<OrderPage, 'customers'>> {
   const records: SageOrder[] = [];
+  const invalid: InvalidRow[] = [];
   const notFound: string[] = [];
   for (const key of keys) {
     const numeric = typeof key === 'number' ? key : /^\d+$/.test(key) ? Number(key) : key;
-    const found = await sage.getByKey('orders', numeric);
-    if (found) records.push(found);
-    else notFound.push(String(key));
+    try {
+      const found = await sage.getByKey('orders', numeric);
+      if (found) records.push(found);
+      else notFound.push(String(key));
+    } catch (err) {
+      if (!(err instanceof Sage300MalformedRecordError)) throw err;
+      invalid.push(err.invalid);
+    }
   }
-  return { records, done: true, notFound };
+  return { records, invalid, done: true, notFound };
 }
 
 async function readKeyset(
@@ -83,7 +92,13 @@ async function readKeyset(
     select: orderSelect(input.plan),
     ...(input.pageSize ? { top: input.pageSize } : {}),
   });
-  return { records: page.records, lastKey: page.lastKey, done: page.done, notFound: [] };
+  return {
+    records: page.records,
+    invalid: page.invalid,
+    lastKey: page.lastKey,
+    done: page.done,
+    notFound: [],
+  };
 }
 
 async function lookupCustomers(
