@@ -1,28 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Socket } from 'node:net';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../logging/logger.js';
-import { HttpProblem, readJson, sendJson, startHttpServer } from '../shared/http-server.js';
+import { createLimiter } from '../shared/concurrency.js';
+import { HttpProblem, readText, sendJson, startHttpServer } from '../shared/http-server.js';
+import { createThrottle } from '../shared/throttle.js';
+import { DEFAULT_CODEC_LIMITS, convertInSlices, parsePayloadList, type CodecLimits } from './codec-batch.js';
 import { constantTimeEqual } from './crypto.js';
+import { loopbackPeerUid } from './loopback-peer.js';
 
 /**
  * The HTTP side of the payload codec for the Temporal Web UI and CLI: POST /encode and /decode
- * on `{ payloads: [{ metadata: { k: base64 }, data: base64 }] }` (the proto JSON form they send).
+ * (also under a namespace segment, `/default/decode`, as the CLI's endpoint templating sends).
  *
- * Routes: `[/t/<token>][/<namespace>]/(encode|decode)`. The token goes in `Authorization: Bearer`
- * (CLI `--codec-auth`, or a UI with "pass access token"); the `/t/<token>` path prefix exists for
- * the dev server's Web UI, which has no login and so cannot send a bearer token.
+ * Who may call it:
+ * - anyone with the token, as `Authorization: Bearer <token>` (CLI `--codec-auth`) or as a
+ *   `/t/<token>` path prefix (an endpoint a person types into the Web UI's own Codec Server
+ *   setting in their browser, which cannot send a header);
+ * - with `trustOwnerBrowser`, a browser on the allowed UI origin whose loopback connection belongs
+ *   to the operating-system user running this process. That is how `start`'s embedded UI decodes
+ *   with no secret in the dev server's flags or in its unauthenticated /api/v1/settings.
  */
 export interface CodecServerOptions {
   codec: PayloadCodec;
   token: string;
-  /** The one browser origin allowed (the Web UI), for example http://127.0.0.1:8233. */
+  /**
+   * The browser origin allowed (the Web UI), for example http://127.0.0.1:8233. On loopback its
+   * twin is allowed too (localhost and 127.0.0.1, same port): the same UI, reached by either name.
+   */
   corsOrigin: string;
+  trustOwnerBrowser?: boolean;
   port?: number;
   /** The setting the port came from, named if it is busy. */
   portSetting?: string;
   host?: string;
   logger?: Logger;
-  maxBodyBytes?: number;
+  limits?: Partial<CodecLimits>;
 }
 
 export interface CodecServer {
@@ -32,29 +45,21 @@ export interface CodecServer {
   close(): Promise<void>;
 }
 
-interface JsonPayload {
-  metadata?: Record<string, string>;
-  data?: string;
-}
-
 const DEFAULT_ALLOWED_HEADERS = 'authorization, content-type, x-namespace';
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost'];
+// Codec work at once; the rest wait their turn within their own time limit.
+const CONCURRENT_CONVERSIONS = 2;
 
-function toPayload(p: JsonPayload): Payload {
-  if (!p || typeof p !== 'object') throw new HttpProblem(400, 'each payload must be an object');
-  const metadata: Record<string, Uint8Array> = {};
-  for (const [k, v] of Object.entries(p.metadata ?? {})) {
-    if (typeof v !== 'string') throw new HttpProblem(400, 'metadata values must be base64 strings');
-    metadata[k] = Buffer.from(v, 'base64');
-  }
-  if (p.data !== undefined && typeof p.data !== 'string') throw new HttpProblem(400, 'data must be base64');
-  return { metadata, data: Buffer.from(p.data ?? '', 'base64') };
-}
-
-function fromPayload(p: Payload): JsonPayload {
-  const metadata: Record<string, string> = {};
-  for (const [k, v] of Object.entries(p.metadata ?? {}))
-    if (v) metadata[k] = Buffer.from(v).toString('base64');
-  return { metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') };
+function allowedOrigins(corsOrigin: string): Set<string> {
+  const url = new URL(corsOrigin);
+  const out = new Set([url.origin]);
+  if (LOOPBACK_NAMES.includes(url.hostname))
+    for (const name of LOOPBACK_NAMES) {
+      const twin = new URL(url.origin);
+      twin.hostname = name;
+      out.add(twin.origin);
+    }
+  return out;
 }
 
 function bearer(req: IncomingMessage): string | undefined {
@@ -63,30 +68,53 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1]?.trim();
 }
 
+/** `[/t/<token>][/<namespace>]/(encode|decode)`, with any query string ignored. */
+function route(rawUrl: string | undefined): { action: 'encode' | 'decode'; pathToken?: string } {
+  const segments = (rawUrl ?? '/').split('?')[0]!.split('/').filter(Boolean);
+  let pathToken: string | undefined;
+  if (segments[0] === 't' && segments.length >= 2) {
+    try {
+      pathToken = decodeURIComponent(segments[1]!);
+    } catch {
+      throw new HttpProblem(400, 'malformed %-escape in the path');
+    }
+    segments.splice(0, 2);
+  }
+  const action = segments.at(-1);
+  if (segments.length > 2 || (action !== 'encode' && action !== 'decode'))
+    throw new HttpProblem(404, 'not found: POST /encode or /decode');
+  return { action, pathToken };
+}
+
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
-  const allowedOrigin = new URL(options.corsOrigin).origin;
-  const limit = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const origins = allowedOrigins(options.corsOrigin);
+  const limits: CodecLimits = { ...DEFAULT_CODEC_LIMITS, ...options.limits };
   const { codec, token, logger } = options;
   if (token.length < 16) throw new Error('the codec server token must be at least 16 characters');
+  const ownUid = options.trustOwnerBrowser ? process.getuid?.() : undefined;
+  const peerUids = new WeakMap<Socket, Promise<number | undefined>>();
+  const conversions = createLimiter(CONCURRENT_CONVERSIONS);
+  const refusals = createThrottle(60_000);
+
+  /** A browser (it sent an allowed Origin) on a connection the kernel says is our own user's. */
+  const isOwnerBrowser = async (req: IncomingMessage, origin: string | undefined) => {
+    if (ownUid === undefined || origin === undefined) return false;
+    let uid = peerUids.get(req.socket);
+    if (!uid) peerUids.set(req.socket, (uid = loopbackPeerUid(req.socket)));
+    return (await uid) === ownUid;
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const arrived = Date.now();
     const origin = req.headers.origin;
     res.setHeader('vary', 'Origin');
     // Browsers always send Origin on cross-origin calls; the CLI sends none.
     if (origin !== undefined) {
-      if (origin !== allowedOrigin) throw new HttpProblem(403, 'origin not allowed');
-      res.setHeader('access-control-allow-origin', allowedOrigin);
+      if (!origins.has(origin)) throw new HttpProblem(403, 'origin not allowed');
+      res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-allow-credentials', 'true');
     }
-    const segments = (req.url ?? '/').split('?')[0]!.split('/').filter(Boolean);
-    let pathToken: string | undefined;
-    if (segments[0] === 't' && segments.length >= 2) {
-      pathToken = decodeURIComponent(segments[1]!);
-      segments.splice(0, 2);
-    }
-    const action = segments.at(-1);
-    if (segments.length > 2 || (action !== 'encode' && action !== 'decode'))
-      throw new HttpProblem(404, 'not found: POST /encode or /decode');
+    const { action, pathToken } = route(req.url);
 
     if (req.method === 'OPTIONS') {
       if (origin === undefined) throw new HttpProblem(403, 'preflight without an origin');
@@ -100,7 +128,8 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       return sendJson(res, 204);
     }
     const given = bearer(req) ?? pathToken;
-    if (!given || !constantTimeEqual(given, token)) {
+    const allowed = given ? constantTimeEqual(given, token) : await isOwnerBrowser(req, origin);
+    if (!allowed) {
       res.setHeader('www-authenticate', 'Bearer realm="ml-connector codec"');
       throw new HttpProblem(401, 'missing or wrong bearer token');
     }
@@ -108,17 +137,15 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       res.setHeader('allow', 'POST, OPTIONS');
       throw new HttpProblem(405, 'use POST');
     }
-    const body = (await readJson(req, limit)) as { payloads?: JsonPayload[] } | null;
-    if (!body || !Array.isArray(body.payloads))
-      throw new HttpProblem(400, 'body must be { payloads: [...] }');
-    const payloads = body.payloads.map(toPayload);
-    let result: Payload[];
-    try {
-      result = action === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
-    } catch (err) {
-      throw new HttpProblem(400, (err as Error).message);
-    }
-    sendJson(res, 200, { payloads: result.map(fromPayload) });
+    const list = parsePayloadList(await readText(req, { limit: limits.maxBodyBytes }), limits);
+    const payloads = await conversions.run(() =>
+      convertInSlices(list, (p) => (action === 'encode' ? codec.encode(p) : codec.decode(p)), {
+        deadline: arrived + limits.timeoutMs,
+        timeoutMs: limits.timeoutMs,
+        abandoned: () => res.destroyed || req.socket.destroyed,
+      }),
+    );
+    sendJson(res, 200, { payloads });
   };
 
   const running = await startHttpServer({
@@ -130,11 +157,16 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     port: options.port,
     portSetting: options.portSetting,
     onError(err, req) {
-      if (err instanceof HttpProblem)
-        logger?.info({ method: req.method, status: err.status }, `codec request refused: ${err.message}`);
-      else logger?.error({ err }, 'codec server error');
+      if (!(err instanceof HttpProblem)) return void logger?.error({ err }, 'codec server error');
+      // A client retrying without the token (or a scan) is one line a minute, not one per request.
+      const held = refusals.admit(String(err.status));
+      if (held !== undefined)
+        logger?.info(
+          { method: req.method, status: err.status, heldBack: held },
+          `codec request refused: ${err.message} (more of these within a minute are counted, not logged)`,
+        );
     },
-    sendError: (res, problem) => sendJson(res, problem.status, { message: problem.message }),
+    sendError: (res, problem) => sendJson(res, problem.status, { message: problem.message }, problem.headers),
   });
   return { url: running.origin, port: running.port, close: running.close };
 }

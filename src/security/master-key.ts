@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, type AppConfig } from '../config/index.js';
 import { keyIdOf, randomKey, KEY_BYTES } from './crypto.js';
-import { ensurePrivateDir } from './sealed-file.js';
+import { readOrCreatePrivateFile } from './sealed-file.js';
 
 export type MasterKeySource = 'env' | 'key-file' | 'data-dir-file' | 'created';
 
@@ -86,17 +86,12 @@ export async function resolveMasterKey(
   const existing = await readKeyFile(file, 'master key file');
   if (existing) return masterKeyFrom(existing, 'data-dir-file', file);
   if (!options.createIfMissing) return undefined;
-  const key = randomKey();
-  await ensurePrivateDir(config.app.dataDir);
-  try {
-    await writeFile(file, `${formatMasterKey(key)}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const raced = await readKeyFile(file, 'master key file');
-    if (raced) return masterKeyFrom(raced, 'data-dir-file', file);
-    throw err;
-  }
-  return masterKeyFrom(key, 'created', file);
+  const { text, created } = await readOrCreatePrivateFile(file, () => `${formatMasterKey(randomKey())}\n`);
+  return masterKeyFrom(
+    parseMasterKey(text, `master key file (${file})`),
+    created ? 'created' : 'data-dir-file',
+    file,
+  );
 }
 
 /** Where the key came from, in words for the user (never the key itself). */

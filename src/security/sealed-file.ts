@@ -1,4 +1,4 @@
-import { chmod, mkdir, open as openFile, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open as openFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { keyIdOf, open, seal, IV_BYTES, TAG_BYTES, deriveKey } from './crypto.js';
 
@@ -75,6 +75,30 @@ export async function writePrivateFile(
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * The text of a private file, created first (0600, in an owner-only folder) with `create()` when it
+ * does not exist. The create is exclusive, so two processes starting together agree on one value.
+ */
+export async function readOrCreatePrivateFile(
+  path: string,
+  create: () => string,
+): Promise<{ text: string; created: boolean }> {
+  try {
+    return { text: await readFile(path, 'utf8'), created: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await ensurePrivateDir(dirname(path));
+  const text = create();
+  try {
+    await writeFile(path, text, { flag: 'wx', mode: 0o600 });
+    return { text, created: true };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return { text: await readFile(path, 'utf8'), created: false };
   }
 }
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import got from 'got';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { startCodecServer, type CodecServer } from '../../src/security/codec-server.js';
@@ -7,6 +9,7 @@ import { EncryptionCodec } from '../../src/security/payload-codec.js';
 import { keyringOf, payloadKeyFor } from '../../src/security/keyring.js';
 import { masterKeyFrom } from '../../src/security/master-key.js';
 
+const run = promisify(execFile);
 const UI = 'http://127.0.0.1:8233';
 const TOKEN = randomBytes(24).toString('base64url');
 
@@ -54,7 +57,7 @@ describe('the codec server', () => {
     expect(pre.statusCode).toBe(403);
   });
 
-  it('answers the preflight for the UI origin', async () => {
+  it('answers the preflight for the UI origin, by either loopback name', async () => {
     const pre = await got(`${server.url}/default/decode`, {
       method: 'OPTIONS',
       headers: {
@@ -68,9 +71,14 @@ describe('the codec server', () => {
     expect(pre.headers['access-control-allow-origin']).toBe(UI);
     expect(pre.headers['access-control-allow-methods']).toContain('POST');
     expect(String(pre.headers['access-control-allow-headers'])).toContain('x-namespace');
+    // The dev server prints http://localhost:8233: the same UI, so the same answer.
+    const twin = await post('/decode', { origin: 'http://localhost:8233', authorization: `Bearer ${TOKEN}` });
+    expect(twin.statusCode).toBe(200);
+    expect(twin.headers['access-control-allow-origin']).toBe('http://localhost:8233');
+    expect((await post('/decode', { origin: 'http://localhost:8234' })).statusCode).toBe(403);
   });
 
-  it('decodes with the token (header, or the path prefix the dev UI uses) and encodes back', async () => {
+  it("decodes with the token (header, or the path prefix of a browser's own codec setting) and encodes back", async () => {
     for (const [path, headers] of [
       ['/decode', { origin: UI, authorization: `Bearer ${TOKEN}`, 'x-namespace': 'default' }],
       [`/t/${TOKEN}/default/decode`, { origin: UI }],
@@ -92,14 +100,137 @@ describe('the codec server', () => {
     expect(JSON.parse(back.body).payloads[0]).toEqual(plain);
   });
 
+  it('takes {} and an empty list as no payloads (the CLI sends {} for a query without arguments)', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    for (const body of [{}, { payloads: [] }, { payloads: null }])
+      for (const action of ['/encode', '/default/decode']) {
+        const r = await post(action, auth, body);
+        expect(r.statusCode).toBe(200);
+        expect(JSON.parse(r.body)).toEqual({ payloads: [] });
+      }
+  });
+
   it('answers bad requests plainly', async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     expect((await post('/nope', auth)).statusCode).toBe(404);
-    expect((await post('/decode', auth, { wrong: true })).statusCode).toBe(400);
+    expect((await post('/decode', auth, { payloads: { not: 'a list' } })).statusCode).toBe(400);
+    expect((await post('/decode', auth, [encrypted])).statusCode).toBe(400);
+    // A bad %-escape in the token segment is the client's mistake, not a server error.
+    const badEscape = await post('/t/%E0%A4%A/decode', {});
+    expect(badEscape.statusCode).toBe(400);
+    expect(badEscape.body).toContain('%-escape');
     const other = new EncryptionCodec(keyringOf(payloadKeyFor(masterKeyFrom(randomBytes(32), 'env'))));
     const [foreign] = await other.encode([defaultPayloadConverter.toPayload('x')!]);
     const r = await post('/decode', auth, { payloads: [toJson(foreign!)] });
     expect(r.statusCode).toBe(400);
     expect(r.body).toContain('unknown key');
+  });
+});
+
+describe('the codec server bounds its work', () => {
+  const codec = new EncryptionCodec(keyringOf(payloadKeyFor(masterKeyFrom(randomBytes(32), 'env'))));
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const plain = (i: number) => toJson(defaultPayloadConverter.toPayload({ i })!);
+  const call = (server: CodecServer, path: string, json: unknown) =>
+    got.post(`${server.url}${path}`, { headers: auth, json, throwHttpErrors: false, retry: { limit: 0 } });
+
+  it('refuses more payloads, or more bytes, than its limits', async () => {
+    const server = await startCodecServer({
+      codec,
+      token: TOKEN,
+      corsOrigin: UI,
+      limits: { maxPayloads: 3, maxBodyBytes: 64 * 1024 },
+    });
+    try {
+      expect((await call(server, '/encode', { payloads: [0, 1, 2].map(plain) })).statusCode).toBe(200);
+      const tooMany = await call(server, '/encode', { payloads: [0, 1, 2, 3].map(plain) });
+      expect(tooMany.statusCode).toBe(413);
+      expect(tooMany.body).toContain('at most 3');
+      // A list of bare values is refused before it is even parsed.
+      const dense = await call(server, '/decode', { payloads: Array.from({ length: 5000 }, () => 0) });
+      expect(dense.statusCode).toBe(413);
+      const big = { payloads: [{ metadata: {}, data: Buffer.alloc(70 * 1024).toString('base64') }] };
+      expect((await call(server, '/encode', big)).statusCode).toBe(413);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 503 once a request is past its time limit', async () => {
+    const server = await startCodecServer({ codec, token: TOKEN, corsOrigin: UI, limits: { timeoutMs: -1 } });
+    try {
+      const r = await call(server, '/encode', { payloads: [plain(1)] });
+      expect(r.statusCode).toBe(503);
+      expect(r.headers['retry-after']).toBe('1');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('converts a request of many slices to the same payloads, in order', async () => {
+    const server = await startCodecServer({ codec, token: TOKEN, corsOrigin: UI });
+    try {
+      const payloads = Array.from({ length: 1000 }, (_, i) => plain(i));
+      const encoded = await call(server, '/encode', { payloads });
+      expect(encoded.statusCode).toBe(200);
+      const decoded = await call(server, '/decode', JSON.parse(encoded.body));
+      expect(JSON.parse(decoded.body)).toEqual({ payloads });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the embedded UI codec: browsers of the user running the server', () => {
+  let server: CodecServer;
+  let encrypted: ReturnType<typeof toJson>;
+  const decode = (headers: Record<string, string>) =>
+    got.post(`${server.url}/decode?preserveStorageRefs=true`, {
+      headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
+      body: JSON.stringify({ payloads: [encrypted] }),
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+    });
+
+  beforeAll(async () => {
+    const codec = new EncryptionCodec(keyringOf(payloadKeyFor(masterKeyFrom(randomBytes(32), 'env'))));
+    server = await startCodecServer({ codec, token: TOKEN, corsOrigin: UI, trustOwnerBrowser: true });
+    encrypted = toJson((await codec.encode([defaultPayloadConverter.toPayload('owner only')!]))[0]!);
+  });
+  afterAll(async () => server?.close());
+
+  it.each([UI, 'http://localhost:8233'])(
+    'decodes without a token for this user on the UI origin %s (as the Web UI sends it)',
+    async (origin) => {
+      if (process.platform !== 'linux')
+        return void console.log('skipped: the peer check reads /proc (Linux)');
+      const r = await decode({ origin });
+      expect(r.statusCode).toBe(200);
+      const [p] = JSON.parse(r.body).payloads as { data: string }[];
+      expect(JSON.parse(Buffer.from(p!.data, 'base64').toString())).toBe('owner only');
+    },
+  );
+
+  it('still wants the token without a browser origin, or with a wrong token', async () => {
+    expect((await decode({})).statusCode).toBe(401);
+    expect((await decode({ origin: UI, authorization: `Bearer ${TOKEN}x` })).statusCode).toBe(401);
+  });
+
+  it("refuses another local user's browser on the same origin", async () => {
+    if (process.getuid?.() !== 0)
+      return void console.log('skipped: running as another user needs root (the CI runs as root)');
+    const script = `
+      const req = require('node:http').request(process.argv[1], {
+        method: 'POST',
+        headers: { origin: '${UI}', 'content-type': 'application/json' },
+      }, (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => console.log(res.statusCode, b)); });
+      req.end(process.argv[2]);`;
+    const { stdout } = await run(
+      process.execPath,
+      ['-e', script, `${server.url}/decode`, JSON.stringify({ payloads: [encrypted] })],
+      { uid: 65534, gid: 65534 },
+    );
+    expect(stdout.startsWith('401 ')).toBe(true);
+    expect(stdout).not.toContain(Buffer.from(JSON.stringify('owner only')).toString('base64'));
   });
 });

@@ -1,17 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../command.js';
 import { createPayloadCodec } from '../../temporal/data-converter.js';
 import { startCodecServer } from '../../security/codec-server.js';
+import { resolveCodecToken } from '../../security/codec-token.js';
 import { trapStopSignals } from '../../shared/signals.js';
 
 export const command: Command = {
   summary: 'Serve the payload codec over HTTP so the Temporal Web UI and CLI can show encrypted payloads.',
   usage: `ml-connector codec-server [--port N] [--host 127.0.0.1]
 
-  Web UI (dev server):  temporal server start-dev --ui-codec-endpoint http://127.0.0.1:8081/t/<token>
-  CLI:                  temporal workflow show -w <id> --codec-endpoint http://127.0.0.1:8081 --codec-auth "Bearer <token>"
+  The token is CODEC_SERVER_TOKEN, or else the file <ML_CONNECTOR_DATA_DIR>/codec-token (made on first
+  use, mode 0600). Whoever can read it can decrypt payloads: never put it on a command line.
+  CLI:     temporal workflow show -w <id> --codec-endpoint http://127.0.0.1:8081 \\
+             --codec-auth "Bearer $(cat data/codec-token)"
+  Web UI:  Settings / Codec Server in your own browser: http://127.0.0.1:8081/t/<token>
+           (not a UI server's codec endpoint setting: every visitor of the UI can read that one)
   Settings: CODEC_SERVER_PORT, CODEC_SERVER_CORS_ORIGIN (the Web UI origin), CODEC_SERVER_TOKEN.`,
   async run(argv, ctx) {
     const { values } = parseCommandArgs(argv, { port: { type: 'string' }, host: { type: 'string' } });
@@ -20,12 +24,10 @@ export const command: Command = {
     const signals = trapStopSignals({ command: 'codec-server' });
     const port = values.port === undefined ? config.security.codecServerPort : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
-    let token = config.security.codecServerToken;
-    const generated = !token;
-    token ??= randomBytes(24).toString('base64url');
+    const token = await resolveCodecToken(config);
     const server = await startCodecServer({
       codec: await createPayloadCodec(config, logger),
-      token,
+      token: token.token,
       corsOrigin: config.security.codecServerCorsOrigin,
       port,
       portSetting: values.port === undefined ? 'CODEC_SERVER_PORT' : '--port',
@@ -35,12 +37,10 @@ export const command: Command = {
     ctx.out(
       `Codec server on ${server.url} (browser origin allowed: ${config.security.codecServerCorsOrigin}).`,
     );
-    if (generated)
-      ctx.out(
-        `No CODEC_SERVER_TOKEN set; this run's token (printed once, set CODEC_SERVER_TOKEN to fix it): ${token}`,
-      );
-    ctx.out(`  Web UI codec endpoint: ${server.url}/t/<token>`);
-    ctx.out(`  CLI: --codec-endpoint ${server.url} --codec-auth "Bearer <token>"`);
+    const auth = token.file ? `$(cat ${token.file})` : '$CODEC_SERVER_TOKEN';
+    ctx.out(`Token: ${token.source} (never printed)`);
+    ctx.out(`  CLI: --codec-endpoint ${server.url} --codec-auth "Bearer ${auth}"`);
+    ctx.out(`  Web UI, in your browser's Settings / Codec Server: ${server.url}/t/<token>`);
     ctx.out('Ctrl-C stops.');
     signals.running();
     await signals.requested;
