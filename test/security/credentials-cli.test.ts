@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { credentialValues } from '../../src/cli/commands/credentials.js';
 
 const PASSWORD = 'Tr0ub4dor&3-horse';
 const API_KEY = '0123456789abcdef0123456789abcdef-us6';
+const [ENV_PASSWORD, ENV_TOKEN, FILE_SECRET] = [0, 1, 2].map(() => randomBytes(12).toString('base64url'));
 const VARS = [
   'ML_CONNECTOR_DATA_DIR',
   'ML_CONNECTOR_MASTER_KEY',
@@ -19,7 +20,17 @@ const VARS = [
   'MAILCHIMP_API_KEY',
   'MAILCHIMP_OAUTH_TOKEN',
   'LOG_LEVEL',
+  'WEBHOOK_SECRET',
 ];
+
+/** Every 4-character piece of the secrets that shows up in `text`. */
+function secretFragments(text: string, secrets: string[]): string[] {
+  return secrets.flatMap((secret) =>
+    Array.from({ length: secret.length - 3 }, (_, i) => secret.slice(i, i + 4)).filter((f) =>
+      text.includes(f),
+    ),
+  );
+}
 
 /** Runs the real CLI entry in-process and captures what it prints. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -63,7 +74,7 @@ describe('ml-connector credentials (through the CLI entry)', () => {
     }
   });
 
-  it('stores, shows masked, feeds the config under the environment, and rotates', async () => {
+  it('stores, shows which secrets are set and from where (no character of them), feeds the config under the environment, and rotates', async () => {
     const set1 = await cli(['credentials', 'set', 'sage300', '--username', 'ADMIN', '--password', PASSWORD]);
     expect(set1.code).toBe(0);
     expect(set1.stdout).toContain(`Created a new random master key in ${join(dataDir, 'master.key')}`);
@@ -76,10 +87,33 @@ describe('ml-connector credentials (through the CLI entry)', () => {
 
     const shown = await cli(['credentials', 'show']);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).not.toContain(PASSWORD);
-    expect(shown.stdout).not.toContain(API_KEY);
-    expect(shown.stdout).toMatch(/SAGE300_PASSWORD\s+Tr\*+se\s+stored/);
-    expect(shown.stdout).toMatch(/MAILCHIMP_API_KEY\s+01\*+s6\s+stored/);
+    expect(shown.stdout).toMatch(/SAGE300_PASSWORD\s+set, from the credentials file\n/);
+    expect(shown.stdout).toMatch(/MAILCHIMP_API_KEY\s+set, from the credentials file\n/);
+    expect(shown.stdout).toMatch(/MAILCHIMP_OAUTH_TOKEN\s+not set\n/);
+    expect(shown.stdout).toMatch(/WEBHOOK_SECRET\s+not set\n/);
+    // Not even a few characters: the first and last two of a password narrow a guess.
+    expect(secretFragments(shown.stdout, [PASSWORD, API_KEY])).toEqual([]);
+
+    // Where each one comes from, and what a higher source shadows.
+    const configFile = join(dataDir, '..', 'settings.json');
+    await writeFile(configFile, JSON.stringify({ WEBHOOK_SECRET: FILE_SECRET }));
+    process.env.ML_CONNECTOR_CONFIG = configFile;
+    process.env.SAGE300_PASSWORD = ENV_PASSWORD;
+    process.env.MAILCHIMP_OAUTH_TOKEN = ENV_TOKEN;
+    delete process.env.LOG_LEVEL;
+    const sources = await cli(['credentials', 'show']);
+    process.env.LOG_LEVEL = 'silent';
+    delete process.env.SAGE300_PASSWORD;
+    delete process.env.MAILCHIMP_OAUTH_TOKEN;
+    delete process.env.ML_CONNECTOR_CONFIG;
+    expect(sources.stdout).toMatch(
+      /SAGE300_PASSWORD\s+set, from the environment \(also in the credentials file, not used\)\n/,
+    );
+    expect(sources.stdout).toMatch(/MAILCHIMP_API_KEY\s+set in the credentials file, not used/);
+    expect(sources.stdout).toMatch(/WEBHOOK_SECRET\s+set, from the config file .*settings\.json\n/);
+    expect(
+      secretFragments(sources.stdout, [PASSWORD, API_KEY, ENV_PASSWORD, ENV_TOKEN, FILE_SECRET]),
+    ).toEqual([]);
 
     let config = await loadAppConfig(process.env);
     expect(config.sage300.username).toBe('ADMIN');

@@ -2,8 +2,7 @@ import { text } from 'node:stream/consumers';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
-import { allSettings, loadConfig, type AppConfig } from '../../config/index.js';
-import { maskSecret } from '../../logging/redact.js';
+import { allSettings, loadConfig, readConfigFile, type AppConfig } from '../../config/index.js';
 import {
   CREDENTIAL_TARGETS,
   STORABLE_VARIABLES,
@@ -18,11 +17,12 @@ import {
   formatMasterKey,
   resolveMasterKey,
 } from '../../security/master-key.js';
+import { codecTokenFilePath } from '../../security/codec-token.js';
 import { rotateMasterKey } from '../../security/rotate-key.js';
 
 const USAGE = `ml-connector credentials set sage300 [--username USER] [--password PASS]
        ml-connector credentials set mailchimp [--api-key KEY | --oauth-token TOKEN]
-       ml-connector credentials show
+       ml-connector credentials show        which secrets are set and where from (never their values)
        ml-connector credentials rotate-key
 
   Values missing from the flags are read from stdin, one per line, when stdin is not a terminal
@@ -129,24 +129,63 @@ async function set(rest: string[], out: (l: string) => void): Promise<number> {
   return 0;
 }
 
+/** The settings `show` reports: every stored credential, then every other secret setting. */
+function secretVariables(): string[] {
+  const others = allSettings()
+    .filter((s) => s.secret && !STORABLE_VARIABLES.has(s.variable))
+    .map((s) => s.variable);
+  return [...STORABLE_VARIABLES, ...others];
+}
+
+/**
+ * Where a secret's value comes from, in the order loadAppConfig applies them (the environment, the
+ * config file, the credentials file), and which lower sources it shadows. Never a character of it.
+ */
+function describeSource(
+  variable: string,
+  sources: {
+    env: NodeJS.ProcessEnv;
+    file?: string;
+    fileSettings: Record<string, string>;
+    stored?: StoredCredentials;
+  },
+): string {
+  const { env, file, fileSettings, stored } = sources;
+  const found = [
+    env[variable] ? 'the environment' : undefined,
+    fileSettings[variable] ? `the config file ${file}` : undefined,
+    stored?.[variable] ? 'the credentials file' : undefined,
+  ].filter((x): x is string => x !== undefined);
+  if (found.length === 0) return 'not set';
+  // A Mailchimp API key or OAuth token from the environment or config file replaces both stored ones.
+  const mailchimp: string[] = Object.values(CREDENTIAL_TARGETS.mailchimp);
+  if (
+    found.length === 1 &&
+    stored?.[variable] &&
+    mailchimp.includes(variable) &&
+    mailchimp.some((v) => env[v] || fileSettings[v])
+  )
+    return 'set in the credentials file, not used (the other Mailchimp credential is configured)';
+  const [used, ...shadowed] = found;
+  return `set, from ${used}${shadowed.length ? ` (also in ${shadowed.join(' and ')}, not used)` : ''}`;
+}
+
 async function show(out: (l: string) => void): Promise<number> {
   const config = baseConfig();
   const file = credentialsFilePath(config);
   const master = await resolveMasterKey(config, { createIfMissing: false });
   const stored = master ? ((await readCredentialsFile(file, master)) ?? undefined) : undefined;
+  const configFile = process.env.ML_CONNECTOR_CONFIG;
+  const fileSettings = configFile ? readConfigFile(configFile) : {};
   out(`credentials file: ${file}${stored ? '' : ' (none)'}`);
   out(`master key: ${master ? `${describeMasterKey(master)}, id ${master.id}` : '(none configured)'}`);
-  for (const variable of STORABLE_VARIABLES) {
-    const fromEnv = process.env[variable];
-    const value = fromEnv || stored?.[variable];
-    const where = fromEnv
-      ? stored?.[variable]
-        ? 'environment (overrides stored)'
-        : 'environment'
-      : stored?.[variable]
-        ? 'stored'
+  for (const variable of secretVariables()) {
+    const where = describeSource(variable, { env: process.env, file: configFile, fileSettings, stored });
+    const note =
+      variable === 'CODEC_SERVER_TOKEN' && where === 'not set'
+        ? ` (the codec server keeps its own in ${codecTokenFilePath(config)})`
         : '';
-    out(`${variable.padEnd(24)} ${maskSecret(value).padEnd(20)} ${where}`.trimEnd());
+    out(`${variable.padEnd(32)} ${where}${note}`);
   }
   return 0;
 }
@@ -171,7 +210,7 @@ async function rotate(out: (l: string) => void): Promise<number> {
 
 export const command: Command = {
   summary:
-    'Store the Sage 300 and Mailchimp credentials encrypted in the data folder; show them masked; rotate the key.',
+    'Store the Sage 300 and Mailchimp credentials encrypted in the data folder; show which secrets are set and where from; rotate the key.',
   usage: USAGE,
   async run(argv, ctx) {
     const [sub, ...rest] = argv;
