@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../helpers/ports.js';
@@ -78,11 +78,15 @@ describe('ml-connector start', () => {
     ).toBe(401);
     const servers = childPids(child.pid!);
     expect(servers.length).toBeGreaterThan(0);
+    // The dev server's pid is recorded for the next start, in case this one is killed.
+    const pidFile = join(dataDir, 'temporal', 'dev-server.pid');
+    expect(servers).toContain(Number(readFileSync(pidFile, 'utf8')));
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     await new Promise((r) => setTimeout(r, 500));
     for (const pid of servers) expect(alive(pid)).toBe(false);
+    expect(existsSync(pidFile)).toBe(false);
   }, 180_000);
 
   it('gives one clear line naming the variable for a config error', () => {
