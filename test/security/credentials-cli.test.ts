@@ -9,7 +9,8 @@ import { credentialValues } from '../../src/cli/commands/credentials.js';
 
 const PASSWORD = 'Tr0ub4dor&3-horse';
 const API_KEY = '0123456789abcdef0123456789abcdef-us6';
-const [ENV_PASSWORD, ENV_TOKEN, FILE_SECRET] = [0, 1, 2].map(() => randomBytes(12).toString('base64url'));
+const randomSecret = () => randomBytes(12).toString('base64url');
+const [ENV_PASSWORD, ENV_TOKEN, FILE_SECRET] = [randomSecret(), randomSecret(), randomSecret()];
 const VARS = [
   'ML_CONNECTOR_DATA_DIR',
   'ML_CONNECTOR_MASTER_KEY',
