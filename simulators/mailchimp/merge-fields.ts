@@ -3,6 +3,8 @@ import { ApiProblem, type FieldError } from './problems.js';
 import type { Json } from './validate.js';
 
 const ADDRESS_PARTS = ['addr1', 'city', 'state', 'zip'] as const;
+/** A text audience field holds 255 characters; Mailchimp refuses a longer value (it does not cut it). */
+export const TEXT_FIELD_MAX = 255;
 
 function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === '';
@@ -19,6 +21,10 @@ function valueError(f: MergeFieldRecord, v: unknown): string | undefined {
     }
     case 'number':
       return Number.isFinite(Number(v)) && typeof v !== 'object' ? undefined : 'Please enter a number';
+    case 'text':
+      if (typeof v === 'string' && [...v].length > TEXT_FIELD_MAX)
+        return `Please enter ${TEXT_FIELD_MAX} characters or fewer`;
+      return typeof v === 'string' || typeof v === 'number' ? undefined : 'Please enter a value';
     default:
       return typeof v === 'string' || typeof v === 'number' ? undefined : 'Please enter a value';
   }

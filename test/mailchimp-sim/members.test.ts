@@ -173,6 +173,25 @@ describe('Mailchimp simulator: audience members', () => {
     expect(full.body.merge_fields).toMatchObject({ SAGEID: 'C1', ADDRESS: { city: 'Atlanta' } });
   });
 
+  it('refuses a text merge field over 255 characters, as Mailchimp does, and takes 255', async () => {
+    const l5 = sim.state.createList();
+    const path = `/lists/${l5}/members/${hash('long@acme.io')}`;
+    const body = (name: string) => ({
+      email_address: 'long@acme.io',
+      status_if_new: 'transactional',
+      merge_fields: { FNAME: name, LNAME: 'Long' },
+    });
+    const tooLong = await call('PUT', path, body('é'.repeat(256)));
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toMatchObject({
+      title: 'Invalid Resource',
+      errors: [{ field: 'FNAME', message: 'Please enter 255 characters or fewer' }],
+    });
+    // Characters, not UTF-16 units: 255 emoji are 510 units and fit.
+    const fits = await call('PUT', path, body('😀'.repeat(255)));
+    expect(fits.status).toBe(200);
+  });
+
   it('caps an audience at 30 merge fields', async () => {
     const l3 = sim.state.createList();
     let last = 0;

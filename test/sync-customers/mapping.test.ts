@@ -10,6 +10,7 @@ import {
 import { splitContactName } from '../../src/domain/customers/names.js';
 import { findDuplicates } from '../../src/domain/customers/duplicates.js';
 import { isValidEmail } from '../../src/domain/customers/email.js';
+import { fitText } from '../../src/domain/mailchimp-limits.js';
 
 const base: CustomerFields = {
   CustomerNumber: '1200',
@@ -169,5 +170,49 @@ describe('emails, countries, duplicates', () => {
     ]);
     expect(r.groups).toEqual([['C050', 'C200', 'C300']]);
     expect(r.duplicateOf).toEqual({ C200: 'C050', C300: 'C050' });
+  });
+});
+
+describe("values fitted to Mailchimp's limits", () => {
+  it('removes controls and direction overrides, collapses the gaps, cuts at 255 characters', () => {
+    expect(fitText('COMPANY', 'Acme\u0000 \u001b[31mWidgets')).toEqual({
+      value: 'Acme [31mWidgets',
+      adjusted: ['COMPANY: control or direction characters removed'],
+    });
+    expect(fitText('LNAME', '\u202Eflow\u2066 Ltd\uD800')).toEqual({
+      value: 'flow Ltd',
+      adjusted: ['LNAME: control or direction characters removed'],
+    });
+    const long = fitText('COMPANY', `${'x'.repeat(254)} ${'y'.repeat(5)}`);
+    expect(long).toEqual({ value: 'x'.repeat(254), adjusted: ['COMPANY truncated to 255'] });
+    // A character beyond the BMP counts once and is never split.
+    expect(fitText('FNAME', '😀'.repeat(300)).value).toBe('😀'.repeat(255));
+    expect(fitText('FNAME', 'Ann Lee')).toEqual({ value: 'Ann Lee', adjusted: [] });
+  });
+
+  it('maps a 100 KB company name, NUL, ESC and RLO to clean values, naming each change', () => {
+    const mapped = mapCustomer(
+      {
+        ...base,
+        CustomerName: `Maple${'\u0000'.repeat(3)} Hardware ${'z'.repeat(100_000)}`,
+        ContactName: '\u202EPriya\u001b Natarajan',
+        City: `Toronto\u0000`,
+      },
+      DEFAULT_MAPPING_SETTINGS,
+    );
+    if (mapped.kind !== 'member') throw new Error('not a member');
+    const fields = mapped.member.mergeFields as Record<string, string> & { ADDRESS: Record<string, string> };
+    expect([...fields.COMPANY!]).toHaveLength(255);
+    expect(fields.COMPANY!.startsWith('Maple Hardware zzz')).toBe(true);
+    expect(fields.FNAME).toBe('Priya');
+    expect(fields.ADDRESS.city).toBe('Toronto');
+    expect(mapped.adjusted).toEqual([
+      'FNAME: control or direction characters removed',
+      'COMPANY: control or direction characters removed',
+      'COMPANY truncated to 255',
+      'ADDRESS.city: control or direction characters removed',
+    ]);
+    // A clean record carries no note, and maps exactly as before.
+    expect(mapCustomer(base, DEFAULT_MAPPING_SETTINGS)).not.toHaveProperty('adjusted');
   });
 });

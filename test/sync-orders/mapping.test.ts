@@ -236,3 +236,19 @@ describe('order mapping', () => {
     ).toBe(true);
   });
 });
+
+describe("the order's customer fitted to Mailchimp's limits", () => {
+  it('cleans and cuts the company, naming the change; refuses an id over 50 characters', () => {
+    const dirty = { ...customer, CustomerName: `\u202EMaple\u0000 ${'h'.repeat(400)}` } as ARCustomer;
+    const r = mapOrder(order(), dirty, opts);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.order.customer.company).toBe(`Maple ${'h'.repeat(249)}`);
+    expect(r.adjusted).toEqual([
+      'customer.company: control or direction characters removed',
+      'customer.company truncated to 255',
+    ]);
+    expect(mapOrder(order(), customer, opts)).not.toHaveProperty('adjusted');
+    const longId = { ...customer, CustomerNumber: 'C'.repeat(51) } as ARCustomer;
+    expect(mapOrder(order(), longId, opts)).toEqual({ ok: false, reason: 'customer-id-too-long' });
+  });
+});

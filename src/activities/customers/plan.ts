@@ -46,6 +46,7 @@ export function planCustomerPage(page: CustomerPage, ctx: CustomerPlanContext): 
     const { key, day, fp } = step;
     if (step.action === 'write') {
       plan.toWrite.push({ key, day, fp, member: step.member });
+      if (step.adjusted) (trail.adjusted ??= []).push({ key, adjusted: step.adjusted });
       continue;
     }
     if (step.action === 'unchanged') {

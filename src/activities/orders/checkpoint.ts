@@ -44,6 +44,7 @@ export function settlePage(cp: OrderCheckpoint, page: OrderPage, { counts, trail
   for (const k of ['created', 'updated', 'unchanged'] as const) cp.trail[k].push(...trail[k]);
   cp.trail.skipped.push(...trail.skipped);
   cp.trail.failed.push(...trail.failed);
+  if (trail.adjusted) (cp.trail.adjusted ??= []).push(...trail.adjusted);
   cp.processed += page.records.length + page.invalid.length + page.notFound.length;
   if (page.lastKey !== undefined) cp.cursor = page.lastKey;
 }

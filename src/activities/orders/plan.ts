@@ -61,6 +61,7 @@ export function planOrderPage(page: OrderPage, plan: OrderJobPlan, cp: OrderChec
         body: step.body,
         productIds: step.products.map((p) => p.id),
       });
+      if (step.adjusted) (trail.adjusted ??= []).push({ key, adjusted: step.adjusted });
       continue;
     }
     const { action, ...detail } = step;

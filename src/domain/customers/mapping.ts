@@ -1,4 +1,5 @@
 import { maskAnyEmail } from '../../logging/redact.js';
+import { adjustments } from '../mailchimp-limits.js';
 import { emailIdentity, isValidEmail } from './email.js';
 import { splitContactName } from './names.js';
 
@@ -54,7 +55,8 @@ export interface MemberPayload {
 }
 
 export type MappedCustomer =
-  | { kind: 'member'; key: string; member: MemberPayload }
+  /** `adjusted`: what was changed to fit Mailchimp's limits (src/domain/mailchimp-limits.ts). */
+  | { kind: 'member'; key: string; member: MemberPayload; adjusted?: string[] }
   | { kind: 'skip'; key: string; reason: string; maskedEmail?: string };
 
 export const MAX_TAG_LENGTH = 100;
@@ -137,15 +139,21 @@ export function countryCode(raw: string | null | undefined): string {
   return COUNTRY_CODES[v.toLowerCase()] ?? v;
 }
 
-/** Mailchimp's ADDRESS merge field, only when complete (a partial address is rejected). */
-export function mapAddress(c: CustomerFields): Record<string, string> | undefined {
-  const addr1 = text(c.AddressLine1);
-  const city = text(c.City);
-  const state = text(c.StateProvince);
-  const zip = text(c.ZipPostalCode);
+/**
+ * Mailchimp's ADDRESS merge field, only when complete (a partial address is rejected); each part
+ * fitted to Mailchimp's limits, its changes noted in `fix`.
+ */
+export function mapAddress(c: CustomerFields, fix = adjustments()): Record<string, string> | undefined {
+  const addr1 = fix.fit('ADDRESS.addr1', text(c.AddressLine1));
+  const city = fix.fit('ADDRESS.city', text(c.City));
+  const state = fix.fit('ADDRESS.state', text(c.StateProvince));
+  const zip = fix.fit('ADDRESS.zip', text(c.ZipPostalCode));
   if (!addr1 || !city || !state || !zip) return undefined;
-  const addr2 = [c.AddressLine2, c.AddressLine3, c.AddressLine4].map(text).filter(Boolean).join(', ');
-  const country = countryCode(c.Country);
+  const addr2 = fix.fit(
+    'ADDRESS.addr2',
+    [c.AddressLine2, c.AddressLine3, c.AddressLine4].map(text).filter(Boolean).join(', '),
+  );
+  const country = fix.fit('ADDRESS.country', countryCode(c.Country));
   return { addr1, ...(addr2 ? { addr2 } : {}), city, state, zip, ...(country ? { country } : {}) };
 }
 
@@ -185,15 +193,19 @@ export function mapCustomer(c: CustomerFields, settings: CustomerMappingSettings
       ...(choice.maskedEmail ? { maskedEmail: choice.maskedEmail } : {}),
     };
   }
+  const fix = adjustments();
   const { first, last } = splitContactName(c.ContactName);
-  const mergeFields: Record<string, unknown> = { [settings.customerNumberMergeTag]: key };
-  if (first) mergeFields.FNAME = first;
-  if (last) mergeFields.LNAME = last;
-  const company = text(c.CustomerName);
+  const tagged = settings.customerNumberMergeTag;
+  const mergeFields: Record<string, unknown> = { [tagged]: fix.fit(tagged, key) };
+  const fname = fix.fit('FNAME', first);
+  if (fname) mergeFields.FNAME = fname;
+  const lname = fix.fit('LNAME', last);
+  if (lname) mergeFields.LNAME = lname;
+  const company = fix.fit('COMPANY', text(c.CustomerName));
   if (company) mergeFields.COMPANY = company;
-  const address = mapAddress(c);
+  const address = mapAddress(c, fix);
   if (address) mergeFields.ADDRESS = address;
-  const phone = text(c.PhoneNumber) || text(c.ContactsPhone);
+  const phone = fix.fit('PHONE', text(c.PhoneNumber)) || fix.fit('PHONE', text(c.ContactsPhone));
   if (phone) mergeFields.PHONE = phone;
   return {
     kind: 'member',
@@ -205,5 +217,6 @@ export function mapCustomer(c: CustomerFields, settings: CustomerMappingSettings
       tags: mapTags(c),
       ownedTags: CUSTOMER_OWNED_TAGS,
     },
+    ...(fix.list.length > 0 ? { adjusted: fix.list } : {}),
   };
 }

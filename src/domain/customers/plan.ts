@@ -17,7 +17,7 @@ export function customerKey(c: Pick<CustomerFields, 'CustomerNumber'>): string {
 export type CustomerStep = { key: string; day?: string; fp: string } & (
   | { action: 'unchanged' }
   | { action: 'skipped'; reason: string; email?: string }
-  | { action: 'write'; member: MemberPayload }
+  | { action: 'write'; member: MemberPayload; adjusted?: string[] }
 );
 
 export interface CustomerPlanContext {
@@ -42,7 +42,10 @@ export function planCustomer(record: CustomerFields, ctx: CustomerPlanContext): 
   if (ctx.known && day === ctx.boundaryDay && ctx.known.get(key) === fp) {
     return { key, day, fp, action: 'unchanged' };
   }
-  if (mapped.kind === 'member') return { key, day, fp, action: 'write', member: mapped.member };
+  if (mapped.kind === 'member') {
+    const { member, adjusted } = mapped;
+    return { key, day, fp, action: 'write', member, ...(adjusted ? { adjusted } : {}) };
+  }
   const email =
     'maskedEmail' in mapped && mapped.maskedEmail
       ? mapped.maskedEmail

@@ -1,6 +1,7 @@
 import type { ARCustomer, OEOrder, OEOrderLine } from '../../sage300/schemas.js';
 import type { OrderInput, OrderLineInput, ProductInput } from '../../mailchimp/types.js';
 import { chooseEmail } from '../customers/mapping.js';
+import { ECOMMERCE_CUSTOMER_ID_MAX, adjustments } from '../mailchimp-limits.js';
 
 /*
  * Sage 300 sales order (OE/OEOrders) -> Mailchimp e-commerce order. Pure functions only: no I/O, no
@@ -21,6 +22,8 @@ import { chooseEmail } from '../customers/mapping.js';
  * | customer.email_address  | ARCustomers Email, else ContactsEmail      | same choice rule as the customer sync, so    |
  * |                         | (trimmed)                                  | Mailchimp's click attribution matches member |
  * | customer.opt_in_status  | always false                               | an order never changes a member's consent    |
+ * | customer.company        | CustomerName, fitted like the COMPANY      | controls and direction overrides removed, at |
+ * |                         | merge field (mailchimp-limits.ts)          | most 255 characters                          |
  * | product id, variant id  | line UnformattedItemNumber                 | the IC key; variant = product (no variants)  |
  * | product/variant title   | line Description, else the item number     |                                              |
  * | variant sku             | line Item (formatted), else item number    |                                              |
@@ -61,6 +64,8 @@ import { chooseEmail } from '../customers/mapping.js';
  * | no-valid-email    | the customer has neither a valid Email nor a valid ContactsEmail             |
  * | no-item-lines     | no item line with a quantity (misc-charge-only orders)                       |
  * | no-currency       | neither OrderSourceCurrency nor OrderHomeCurrency                            |
+ * And `customer-id-too-long`: a CustomerNumber over Mailchimp's 50-character customer id (never cut:
+ * two customers could become one).
  * Miscellaneous charge lines (LineType Miscellaneous: freight, handling, setup) are not products a
  * customer chose, so they are not sent as lines (they would pollute product recommendations and
  * "purchased product" segments); their amounts stay in order_total.
@@ -69,7 +74,13 @@ import { chooseEmail } from '../customers/mapping.js';
 export type SageOrder = OEOrder;
 
 export type OrderSkipReason =
-  'quote' | 'no-order-number' | 'customer-missing' | 'no-valid-email' | 'no-item-lines' | 'no-currency';
+  | 'quote'
+  | 'no-order-number'
+  | 'customer-missing'
+  | 'no-valid-email'
+  | 'customer-id-too-long'
+  | 'no-item-lines'
+  | 'no-currency';
 
 export interface OrderMappingOptions {
   includeQuotes: boolean;
@@ -90,7 +101,9 @@ export interface OrderCustomer {
 export type MappedOrderBody = Omit<OrderInput, 'customer'> & { customer: OrderCustomer };
 
 export type OrderMapResult =
-  { ok: true; order: MappedOrderBody; products: ProductInput[] } | { ok: false; reason: OrderSkipReason };
+  /** `adjusted`: what was changed to fit Mailchimp's limits (src/domain/mailchimp-limits.ts). */
+  | { ok: true; order: MappedOrderBody; products: ProductInput[]; adjusted?: string[] }
+  | { ok: false; reason: OrderSkipReason };
 
 const COMPLETED = new Set(['CompleteNotIncluded', 'CompleteIncluded', 'CompleteDayEnd']);
 
@@ -190,16 +203,19 @@ export function campaignIdOf(order: SageOrder, field: string | undefined): strin
   return value || undefined;
 }
 
-export function mapCustomer(customer: ARCustomer): OrderCustomer | { reason: 'no-valid-email' } {
+/** The order's inline customer with what was changed to fit Mailchimp, or why it cannot be sent. */
+export function mapCustomer(
+  customer: ARCustomer,
+): { customer: OrderCustomer; adjusted: string[] } | { reason: 'no-valid-email' | 'customer-id-too-long' } {
   const email = chooseCustomerEmail(customer);
   if (!email) return { reason: 'no-valid-email' };
-  const out: OrderCustomer = {
-    id: customer.CustomerNumber.trim(),
-    email_address: email,
-    opt_in_status: false,
-  };
-  if (customer.CustomerName) out.company = customer.CustomerName;
-  return out;
+  const id = customer.CustomerNumber.trim();
+  if ([...id].length > ECOMMERCE_CUSTOMER_ID_MAX) return { reason: 'customer-id-too-long' };
+  const out: OrderCustomer = { id, email_address: email, opt_in_status: false };
+  const fix = adjustments();
+  const company = fix.fit('customer.company', customer.CustomerName ?? '');
+  if (company) out.company = company;
+  return { customer: out, adjusted: fix.list };
 }
 
 /**
@@ -217,6 +233,7 @@ export function mapOrder(
   if (!customer) return { ok: false, reason: 'customer-missing' };
   const mappedCustomer = mapCustomer(customer);
   if ('reason' in mappedCustomer) return { ok: false, reason: mappedCustomer.reason };
+  const { adjusted } = mappedCustomer;
   const currency = (order.OrderSourceCurrency || order.OrderHomeCurrency)?.trim().toUpperCase();
   if (!currency) return { ok: false, reason: 'no-currency' };
 
@@ -232,7 +249,7 @@ export function mapOrder(
 
   const body: MappedOrderBody = {
     id,
-    customer: mappedCustomer,
+    customer: mappedCustomer.customer,
     currency_code: currency,
     order_total: order.OrderTotal ?? 0,
     tax_total: order.TotalTaxAmount ?? 0,
@@ -242,7 +259,7 @@ export function mapOrder(
   if (order.OrderDate) body.processed_at_foreign = order.OrderDate;
   const campaign = campaignIdOf(order, options.campaignField);
   if (campaign) body.campaign_id = campaign;
-  return { ok: true, order: body, products };
+  return { ok: true, order: body, products, ...(adjusted.length > 0 ? { adjusted } : {}) };
 }
 
 /** What an update sends: everything but the attribution (past campaign revenue never moves). */

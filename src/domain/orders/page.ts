@@ -18,7 +18,7 @@ const DATA_FIXABLE: ReadonlySet<string> = new Set(['no-valid-email', 'customer-m
 /** What a page does with one Sage order. */
 export type OrderStep =
   | { action: 'failed' | 'skipped'; reason: string; mailchimpId?: string }
-  | { action: 'write'; body: MappedOrderBody; products: ProductInput[] };
+  | { action: 'write'; body: MappedOrderBody; products: ProductInput[]; adjusted?: string[] };
 
 export function planOrder(
   order: SageOrder,
@@ -26,7 +26,10 @@ export function planOrder(
   options: OrderMappingOptions,
 ): OrderStep {
   const mapped = mapOrder(order, customer, options);
-  if (mapped.ok) return { action: 'write', body: mapped.order, products: mapped.products };
+  if (mapped.ok) {
+    const { order: body, products, adjusted } = mapped;
+    return { action: 'write', body, products, ...(adjusted ? { adjusted } : {}) };
+  }
   // Fixed in Sage (an email added, the customer restored), it is sent by a replay.
   if (DATA_FIXABLE.has(mapped.reason)) {
     return { action: 'failed', reason: mapped.reason, mailchimpId: order.OrderNumber?.trim() };
