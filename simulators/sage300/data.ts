@@ -29,8 +29,13 @@ export class Sage300Data {
   constructor(seed: number, counts: SeedCounts, today?: string | Date) {
     this.todayMs = dayOf(today ?? new Date());
     this.tables = {
-      ARCustomers: new LazyTable('CustomerNumber', counts.customers, customerKey, (i) =>
-        makeCustomer(seed, i),
+      // Email lookups (who else uses this address) scan only the address columns.
+      ARCustomers: new LazyTable(
+        'CustomerNumber',
+        counts.customers,
+        customerKey,
+        (i) => makeCustomer(seed, i),
+        ['Email', 'ContactsEmail'],
       ),
       OEOrders: new LazyTable('OrderUniquifier', counts.orders, orderKey, (i) => makeOrder(seed, i, counts)),
       ICItems: new LazyTable('UnformattedItemNumber', counts.items, itemKey, (i) => makeItem(seed, i)),

@@ -324,42 +324,131 @@ export function parseFilter(text: string, props: PropTypes, entityType = 'Entity
 }
 
 type Value = string | number | boolean | null;
+type Row = Record<string, unknown>;
 
-function evalValue(e: Expr, row: Record<string, unknown>): Value {
-  switch (e.type) {
-    case 'literal':
-      return e.value;
-    case 'property': {
-      const v = row[e.name];
-      if (v === undefined || v === null) return null;
-      if (e.valueType === 'date') return typeof v === 'string' ? Date.parse(v) : null;
-      return v as Value;
-    }
-    case 'call': {
-      const args = e.args.map((a) => evalValue(a, row));
-      if (args.some((a) => a === null)) return e.valueType === 'boolean' ? false : null;
-      const [a, b] = args as string[];
-      switch (e.fn) {
-        case 'startswith':
-          return a!.startsWith(b!);
-        case 'endswith':
-          return a!.endsWith(b!);
-        case 'contains':
-          return a!.includes(b!);
-        case 'length':
-          return a!.length;
-        case 'tolower':
-          return a!.toLowerCase();
-        case 'toupper':
-          return a!.toUpperCase();
-        case 'trim':
-          return a!.trim();
+/**
+ * How string values compare, as the company database's SQL Server collation decides. `ci` is SQL
+ * Server's default (SQL_Latin1_General_CP1_CI_AS): `eq`, `ne` and the text functions ignore case.
+ * `binary` is Latin1_General_BIN, what Sage sets when a Pervasive database is moved to SQL Server:
+ * case counts. Either way `eq`/`ne` ignore trailing spaces (SQL pads the shorter string) but not
+ * leading ones. Ordering (`gt`, `lt`..., keyset paging, $orderby) stays ordinal in both: the
+ * simulator serves keys in ordinal order.
+ */
+export type Collation = 'ci' | 'binary';
+
+const trimEnd = (s: string) => s.replace(/ +$/, '');
+
+/** A filter compiled once per query into closures: a 100,000-row scan runs no tree walk per row. */
+export function compileFilter(e: Expr, collation: Collation = 'ci'): (row: Row) => boolean {
+  const fold = collation === 'ci' ? (s: string) => s.toLowerCase() : (s: string) => s;
+  const equalityKey = (s: string) => fold(trimEnd(s));
+
+  function value(x: Expr): (row: Row) => Value {
+    switch (x.type) {
+      case 'literal': {
+        const v = x.value;
+        return () => v;
       }
-      return null;
+      case 'property': {
+        const { name, valueType } = x;
+        if (valueType === 'date') {
+          return (row) => {
+            const v = row[name];
+            return typeof v === 'string' ? Date.parse(v) : null;
+          };
+        }
+        return (row) => {
+          const v = row[name];
+          return v === undefined || v === null ? null : (v as Value);
+        };
+      }
+      case 'call':
+        return call(x);
+      default: {
+        const test = bool(x);
+        return (row) => test(row);
+      }
     }
-    default:
-      return evaluate(e, row);
   }
+
+  function call(x: Extract<Expr, { type: 'call' }>): (row: Row) => Value {
+    const args = x.args.map(value);
+    const nullResult = x.valueType === 'boolean' ? false : null;
+    const text = (fn: (a: string, b: string) => Value) => {
+      const [a, b] = args as [(row: Row) => Value, (row: Row) => Value];
+      return (row: Row): Value => {
+        const va = a(row);
+        const vb = b(row);
+        return va === null || vb === null ? nullResult : fn(fold(va as string), fold(vb as string));
+      };
+    };
+    const unary = (fn: (a: string) => Value) => {
+      const [a] = args as [(row: Row) => Value];
+      return (row: Row): Value => {
+        const va = a(row);
+        return va === null ? nullResult : fn(va as string);
+      };
+    };
+    switch (x.fn) {
+      case 'startswith':
+        return text((a, b) => a.startsWith(b));
+      case 'endswith':
+        return text((a, b) => a.endsWith(b));
+      case 'contains':
+        return text((a, b) => a.includes(b));
+      case 'length':
+        return unary((a) => a.length);
+      case 'tolower':
+        return unary((a) => a.toLowerCase());
+      case 'toupper':
+        return unary((a) => a.toUpperCase());
+      case 'trim':
+        return unary((a) => a.trim());
+    }
+    return () => null;
+  }
+
+  function comparison(x: Extract<Expr, { type: 'compare' }>): (row: Row) => boolean {
+    const left = value(x.left);
+    const right = value(x.right);
+    const { op } = x;
+    const strings = typeOf(x.left) === 'string' || typeOf(x.right) === 'string';
+    if (strings && (op === 'eq' || op === 'ne')) {
+      const want = op === 'eq';
+      return (row) => {
+        const a = left(row);
+        const b = right(row);
+        if (a === null || b === null) return (a === b) === want;
+        return (equalityKey(a as string) === equalityKey(b as string)) === want;
+      };
+    }
+    return (row) => compare(op, left(row), right(row));
+  }
+
+  function bool(x: Expr): (row: Row) => boolean {
+    switch (x.type) {
+      case 'and': {
+        const [l, r] = [bool(x.left), bool(x.right)];
+        return (row) => l(row) && r(row);
+      }
+      case 'or': {
+        const [l, r] = [bool(x.left), bool(x.right)];
+        return (row) => l(row) || r(row);
+      }
+      case 'not': {
+        const inner = bool(x.operand);
+        return (row) => !inner(row);
+      }
+      case 'compare':
+        return comparison(x);
+      default: {
+        const v = value(x);
+        return (row) => v(row) === true;
+      }
+    }
+  }
+
+  return bool(e);
 }
 
 function compare(op: CompareOp, a: Value, b: Value): boolean {
@@ -386,19 +475,30 @@ function compare(op: CompareOp, a: Value, b: Value): boolean {
   }
 }
 
-export function evaluate(e: Expr, row: Record<string, unknown>): boolean {
+export function evaluate(e: Expr, row: Row, collation: Collation = 'ci'): boolean {
+  return compileFilter(e, collation)(row);
+}
+
+/** The properties a filter reads (to tell whether a narrow copy of the rows can answer it). */
+export function propertiesOf(e: Expr, into = new Set<string>()): Set<string> {
   switch (e.type) {
-    case 'and':
-      return evaluate(e.left, row) && evaluate(e.right, row);
-    case 'or':
-      return evaluate(e.left, row) || evaluate(e.right, row);
-    case 'not':
-      return !evaluate(e.operand, row);
+    case 'property':
+      into.add(e.name);
+      break;
     case 'compare':
-      return compare(e.op, evalValue(e.left, row), evalValue(e.right, row));
-    default:
-      return evalValue(e, row) === true;
+    case 'and':
+    case 'or':
+      propertiesOf(e.left, into);
+      propertiesOf(e.right, into);
+      break;
+    case 'not':
+      propertiesOf(e.operand, into);
+      break;
+    case 'call':
+      for (const a of e.args) propertiesOf(a, into);
+      break;
   }
+  return into;
 }
 
 /**

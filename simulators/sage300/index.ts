@@ -12,8 +12,10 @@ import {
   runQuery,
   type SetInfo,
 } from './query.js';
+import type { Collation } from './filter-parser.js';
 
 export type { Sage300FaultSettings } from './faults.js';
+export type { Collation } from './filter-parser.js';
 export { Sage300Data } from './data.js';
 
 export interface Sage300SimulatorOptions {
@@ -34,6 +36,13 @@ export interface Sage300SimulatorOptions {
   pageSize?: number;
   /** Send @odata.nextLink when a capped page leaves rows behind (default true). */
   nextLink?: boolean;
+  /**
+   * The company database's collation (default `ci`, SQL Server's default): whether `eq`, `ne` and
+   * `contains` ignore case. `binary` is what a database moved from Pervasive gets.
+   */
+  collation?: Collation;
+  /** IIS request filtering's maxQueryString: a longer query string is refused 404.15. Default 2048. */
+  maxQueryString?: number;
   seed?: number;
   customers?: number;
   orders?: number;
@@ -53,6 +62,8 @@ export interface Sage300Simulator {
   data: Sage300Data;
   faults: { set(settings: Sage300FaultSettings): void; clear(): void };
   readonly requestCount: number;
+  /** Rows returned per entity set (collection pages and reads by key), e.g. `rowsServed.ARCustomers`. */
+  readonly rowsServed: Readonly<Record<string, number>>;
   /** Most requests seen in flight at once (politeness checks). */
   readonly maxInFlight: number;
   /** TCP connections accepted (keep-alive checks). */
@@ -119,6 +130,8 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
   const passwordMode = opts.passwordMode ?? 'legacy-uppercase';
   const pageSize = opts.pageSize ?? 100;
   const emitNextLink = opts.nextLink ?? true;
+  const collation = opts.collation ?? 'ci';
+  const maxQueryString = opts.maxQueryString ?? 2048;
   const seed = opts.seed ?? 42;
   const data = new Sage300Data(
     seed,
@@ -142,6 +155,7 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
   }
 
   const stats = { requests: 0, inFlight: 0, maxInFlight: 0, connections: 0 };
+  const rowsServed: Record<string, number> = Object.fromEntries(Object.keys(SETS).map((set) => [set, 0]));
   const hung = new Set<http.ServerResponse>();
   let publicBase = '';
 
@@ -223,6 +237,17 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
   }
 
   function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const query = (req.url ?? '').split('?')[1] ?? '';
+    if (query.length > maxQueryString) {
+      // Request filtering answers before the Web API runs, with IIS's own HTML page.
+      sendError(
+        res,
+        404,
+        `HTTP Error 404.15 - Not Found: the request filtering module is configured to deny a request where the query string is too long (${query.length} > ${maxQueryString}).`,
+        { code: 'ResourceNotFound', contentType: 'text/html' },
+      );
+      return;
+    }
     const url = new URL(req.url ?? '/', publicBase);
     const m = PATH_RE.exec(url.pathname);
     if (!m) {
@@ -268,11 +293,13 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
           sendError(res, 404, 'A Record cannot be found for the specified entity key');
           return;
         }
+        rowsServed[info.set] = (rowsServed[info.set] ?? 0) + 1;
         sendJson(res, 200, { '@odata.context': `${context}/$entity`, ...project(row, q.select) });
         return;
       }
       const q = parseQuery(url.searchParams, info);
-      const result = runQuery(table, info, q, pageSize);
+      const result = runQuery(table, info, q, pageSize, collation);
+      rowsServed[info.set] = (rowsServed[info.set] ?? 0) + result.rows.length;
       const body: Record<string, unknown> = {
         '@odata.context': q.select ? `${context}(${q.select.join(',')})` : context,
       };
@@ -354,6 +381,9 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
     faults: { set: (s) => faults.set(s), clear: () => faults.clear() },
     get requestCount() {
       return stats.requests;
+    },
+    get rowsServed() {
+      return { ...rowsServed };
     },
     get maxInFlight() {
       return stats.maxInFlight;

@@ -1,9 +1,11 @@
 import {
   ODataSyntaxError,
+  compileFilter,
   keyLowerBound,
   parseFilter,
-  evaluate,
+  propertiesOf,
   tokenize,
+  type Collation,
   type Expr,
   type PropType,
   type PropTypes,
@@ -154,11 +156,22 @@ export interface QueryResult {
 /**
  * Runs a query against a table. In key order (the default, and what keyset paging asks for) it
  * starts at the key bound found in the filter and stops after one row past the page, so a page
- * costs about its own size even on 100,000 rows, unless $count needs every match.
+ * costs about its own size even on 100,000 rows, unless $count needs every match. A filter that
+ * reads only the table's searchable columns is tested on their narrow copy; only matches are made.
  */
-export function runQuery(table: LazyTable, info: SetInfo, q: ParsedQuery, pageSize: number): QueryResult {
+export function runQuery(
+  table: LazyTable,
+  info: SetInfo,
+  q: ParsedQuery,
+  pageSize: number,
+  collation: Collation = 'ci',
+): QueryResult {
   const limit = Math.min(q.top ?? Number.POSITIVE_INFINITY, pageSize);
-  const matches = (row: Row) => !q.filter || evaluate(q.filter, row);
+  const test = q.filter ? compileFilter(q.filter, collation) : undefined;
+  const narrowColumns = new Set([info.key, ...table.searchable]);
+  const narrow =
+    test && table.searchable.length > 0 && [...propertiesOf(q.filter!)].every((p) => narrowColumns.has(p));
+  const matchesAt = (p: number) => !test || test(narrow ? table.narrowAt(p) : table.at(p));
   const keyOrder =
     q.orderby.length === 0 ||
     (q.orderby.length === 1 && q.orderby[0]!.prop === info.key && !q.orderby[0]!.desc);
@@ -169,11 +182,10 @@ export function runQuery(table: LazyTable, info: SetInfo, q: ParsedQuery, pageSi
     let matched = 0;
     let more = false;
     for (let p = start; p < table.size; p++) {
-      const row = table.at(p);
-      if (!matches(row)) continue;
+      if (!matchesAt(p)) continue;
       matched++;
       if (matched <= q.skip) continue;
-      if (rows.length < limit) rows.push(row);
+      if (rows.length < limit) rows.push(table.at(p));
       else {
         more = true;
         if (!q.count) break;
@@ -182,7 +194,7 @@ export function runQuery(table: LazyTable, info: SetInfo, q: ParsedQuery, pageSi
     return { rows, more, ...(q.count ? { count: matched } : {}) };
   }
   const all: Row[] = [];
-  for (const row of table.scan()) if (matches(row)) all.push(row);
+  for (let p = 0; p < table.size; p++) if (matchesAt(p)) all.push(table.at(p));
   all.sort((a, b) => {
     for (const o of q.orderby) {
       const c = compareValues(a[o.prop], b[o.prop]);

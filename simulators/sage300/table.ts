@@ -8,19 +8,23 @@ function cmp(a: Key, b: Key): number {
 /**
  * A view's rows in primary-key order. Seeded rows are made on demand from their index, so a
  * 100,000-customer table holds only a sorted key array and an index array; rows a test edits or
- * adds live in `stored`.
+ * adds live in `stored`. Filters on `searchable` columns only (an email lookup) are answered from a
+ * narrow copy of those columns, built on the first such query: a scan that makes no rows.
  */
 export class LazyTable {
   private keys: Key[];
   /** Generator index per sorted position, or -1 for a row that exists only in `stored`. */
   private gen: number[];
   private readonly stored = new Map<Key, Row>();
+  /** Per position: the key and the searchable columns (undefined until first needed). */
+  private narrow?: Row[];
 
   constructor(
     readonly keyField: string,
     count: number,
     keyOf: (i: number) => Key,
     private readonly make: (i: number) => Row,
+    readonly searchable: readonly string[] = [],
   ) {
     const order = Array.from({ length: count }, (_, i) => i);
     const keys = order.map(keyOf);
@@ -54,6 +58,18 @@ export class LazyTable {
     return this.stored.get(key) ?? this.make(this.gen[position]!);
   }
 
+  /** The key and searchable columns of the row at `position`. */
+  narrowAt(position: number): Row {
+    if (!this.narrow) this.narrow = this.keys.map((_, p) => this.narrowOf(this.at(p)));
+    return this.narrow[position]!;
+  }
+
+  private narrowOf(row: Row): Row {
+    const out: Row = { [this.keyField]: row[this.keyField] };
+    for (const c of this.searchable) out[c] = row[c];
+    return out;
+  }
+
   get(key: Key): Row | undefined {
     const p = this.lowerBound(key, true);
     return p < this.keys.length && this.keys[p] === key ? this.at(p) : undefined;
@@ -67,11 +83,13 @@ export class LazyTable {
   put(row: Row): void {
     const key = row[this.keyField] as Key;
     const p = this.lowerBound(key, true);
-    if (!(p < this.keys.length && this.keys[p] === key)) {
+    const exists = p < this.keys.length && this.keys[p] === key;
+    if (!exists) {
       this.keys.splice(p, 0, key);
       this.gen.splice(p, 0, -1);
     }
     this.stored.set(key, structuredClone(row));
+    if (this.narrow) this.narrow.splice(p, exists ? 1 : 0, this.narrowOf(row));
   }
 
   lastKey(): Key | undefined {
