@@ -34,15 +34,9 @@ export function trapStopSignals(opts: { command: string; graceMs?: number }): St
     if (stopping) return exitNow(signal, `second ${signal}: stopped without waiting`);
     stopping = true;
     if (opts.graceMs !== undefined) {
-      const seconds = Math.round(opts.graceMs / 1000);
-      setTimeout(
-        () =>
-          exitNow(
-            signal,
-            `still stopping ${seconds}s after ${signal} (ML_CONNECTOR_SHUTDOWN_GRACE): stopped`,
-          ),
-        opts.graceMs + CLOSE_MARGIN_MS,
-      ).unref();
+      const seconds = Math.round((opts.graceMs + CLOSE_MARGIN_MS) / 1000);
+      const why = `not stopped ${seconds}s after ${signal} (ML_CONNECTOR_SHUTDOWN_GRACE + ${CLOSE_MARGIN_MS / 1000}s): stopped`;
+      setTimeout(() => exitNow(signal, why), opts.graceMs + CLOSE_MARGIN_MS).unref();
     }
     resolveRequested(signal);
   };
