@@ -8,6 +8,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../src/starter/we
 import { parseFormBody } from '../../src/domain/webhooks/parse-form.js';
 import { toWebhookEvent } from '../../src/domain/webhooks/event-schema.js';
 import { webhookEventWorkflowId } from '../../src/domain/webhooks/event-id.js';
+import { PROMPT_DELIVERY_MS } from '../../src/domain/webhooks/occurrences.js';
 import { formatWebhookEvents, listWebhookEvents } from '../../src/starter/webhooks/audit-events.js';
 import type { WebhookEventRecord } from '../../src/domain/webhooks/summary.js';
 import { connectTestTemporal, createTestWorker, type TemporalTestContext } from '../helpers/temporal.js';
@@ -127,6 +128,65 @@ describe('webhook receiver against a real Temporal server', () => {
       return n > 0 ? n : undefined;
     });
     expect(runs).toBe(1);
+  });
+
+  it('records two events with the same content in one second twice, and a later redelivery once', async () => {
+    // Mailchimp delivers as an event fires; this one fired 8-9 s ago, inside its 10 s window.
+    const fired = new Date(Math.floor(Date.now() / 1000) * 1000 - 8000);
+    const body = formBody({
+      type: 'profile',
+      fired_at: fired.toISOString().slice(0, 19).replace('T', ' '),
+      'data[id]': '8a25ff1d98',
+      'data[list_id]': LIST,
+      'data[email]': 'twice@maple.example',
+      'data[merges][FNAME]': 'Twice',
+    });
+    const base = idOf(body);
+    const both = await Promise.all([postForm(receiver.url, body), postForm(receiver.url, body)]);
+    const answers = both.map((r) => JSON.parse(r.body) as { workflowId: string; duplicate: boolean });
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(answers.map((a) => a.workflowId).sort()).toEqual([base, `${base}-2`]);
+    expect(answers.every((a) => !a.duplicate)).toBe(true);
+
+    // Mailchimp's retry of a delivery it saw fail comes after its 10 s timeout: the same event again.
+    await new Promise((r) => setTimeout(r, fired.getTime() + PROMPT_DELIVERY_MS + 200 - Date.now()));
+    const retry = await postForm(receiver.url, body);
+    expect(retry.status).toBe(200);
+    expect(JSON.parse(retry.body)).toMatchObject({ workflowId: base, duplicate: true });
+    const runs = await eventually(async () => {
+      const n = (await t.client.workflow.count(`WorkflowId = "${base}" OR WorkflowId = "${base}-2"`)).count;
+      return n >= 2 ? n : undefined;
+    });
+    expect(runs).toBe(2);
+  });
+
+  it('logs requests without the secret once a minute per status, not once per request', async () => {
+    const quiet = memoryLogger();
+    const other = await startWebhookReceiver({
+      port: 0,
+      host: '127.0.0.1',
+      secret: SECRET,
+      client: t.client,
+      taskQueue: t.taskQueue,
+      logger: quiet.logger,
+    });
+    try {
+      const base = other.url.slice(0, other.url.lastIndexOf('/'));
+      for (let i = 0; i < 100; i++) {
+        expect((await httpRequest(`${base}/guess-${i}-0123456789abcdef`)).status).toBe(401);
+        expect((await httpRequest(other.url.replace('/mailchimp/webhook', `/probe-${i}`))).status).toBe(404);
+      }
+      const warned = quiet.lines
+        .map((l) => JSON.parse(l) as { level: number; status?: number; heldBack?: number; msg: string })
+        .filter((l) => l.level === 40 && /rejected/.test(l.msg));
+      expect(warned.map((l) => [l.status, l.heldBack])).toEqual([
+        [401, 0],
+        [404, 0],
+      ]);
+      expect(quiet.lines.join('\n')).not.toMatch(/guess-|0123456789abcdef/);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('rejects a wrong or missing secret with 401 and records nothing', async () => {

@@ -5,6 +5,8 @@ import { canonicalJson, webhookEventWorkflowId } from '../../src/domain/webhooks
 import { toWebhookEvent } from '../../src/domain/webhooks/event-schema.js';
 import { parseFormBody } from '../../src/domain/webhooks/parse-form.js';
 import { flagsFromList } from '../../src/starter/webhooks/registration.js';
+import { OccurrenceCounter, PROMPT_DELIVERY_MS } from '../../src/domain/webhooks/occurrences.js';
+import { createThrottle } from '../../src/shared/throttle.js';
 
 describe('webhook secret handling', () => {
   it('matches only the exact secret, whatever the length of the guess', () => {
@@ -57,6 +59,58 @@ describe('content-derived workflow IDs', () => {
 
   it('canonical JSON sorts keys at every level and keeps array order', () => {
     expect(canonicalJson({ b: [2, { d: 1, c: 2 }], a: 'x' })).toBe('{"a":"x","b":[2,{"c":2,"d":1}]}');
+  });
+
+  it('keeps the bare ID for a first occurrence and numbers later ones', () => {
+    const id = webhookEventWorkflowId(event(a));
+    expect(webhookEventWorkflowId(event(a), 1)).toBe(id);
+    expect(webhookEventWorkflowId(event(a), 2)).toBe(`${id}-2`);
+  });
+});
+
+describe('occurrences of the same content', () => {
+  const firedAt = Date.parse('2026-11-27T14:30:00Z');
+  const profile = (fname: string) =>
+    toWebhookEvent(
+      parseFormBody(
+        `type=profile&fired_at=2026-11-27+14%3A30%3A00&data[list_id]=L1&data[email]=a%40b.example&data[merges][FNAME]=${fname}`,
+      ),
+    );
+
+  it('counts prompt deliveries of one content as distinct events, each content on its own', () => {
+    const counter = new OccurrenceCounter();
+    expect(counter.occurrence(profile('A'), firedAt + 300)).toBe(1);
+    expect(counter.occurrence(profile('A'), firedAt + 800)).toBe(2);
+    expect(counter.occurrence(profile('B'), firedAt + 900)).toBe(1);
+    expect(counter.occurrence(profile('A'), firedAt + PROMPT_DELIVERY_MS)).toBe(3);
+  });
+
+  it("takes a delivery later than Mailchimp's 10 s timeout for a redelivery of the first", () => {
+    const counter = new OccurrenceCounter();
+    expect(counter.occurrence(profile('A'), firedAt + 200)).toBe(1);
+    expect(counter.occurrence(profile('A'), firedAt + 400)).toBe(2);
+    // Mailchimp retries only what failed or went unanswered for 10 s: later means again, not new.
+    expect(counter.occurrence(profile('A'), firedAt + PROMPT_DELIVERY_MS + 1)).toBe(1);
+    expect(counter.occurrence(profile('A'), firedAt + 75 * 60_000)).toBe(1);
+    // An event whose second has long passed starts no count (a restarted receiver, a late queue).
+    expect(new OccurrenceCounter().occurrence(profile('B'), firedAt + 60_000)).toBe(1);
+  });
+
+  it("allows for a clock a little behind Mailchimp's", () => {
+    const counter = new OccurrenceCounter();
+    expect(counter.occurrence(profile('A'), firedAt - 2000)).toBe(1);
+    expect(counter.occurrence(profile('A'), firedAt - 1500)).toBe(2);
+  });
+});
+
+describe('log throttle', () => {
+  it('lets one line per key through per interval and counts the ones held back', () => {
+    const throttle = createThrottle(60_000);
+    expect(throttle.admit('401', 0)).toBe(0);
+    for (let i = 1; i <= 500; i++) expect(throttle.admit('401', i)).toBeUndefined();
+    expect(throttle.admit('404', 10)).toBe(0);
+    expect(throttle.admit('401', 60_000)).toBe(500);
+    expect(throttle.admit('401', 60_001)).toBeUndefined();
   });
 });
 

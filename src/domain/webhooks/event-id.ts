@@ -15,11 +15,14 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * The workflow ID of an event, derived from its content: Mailchimp retries a failed delivery with
- * the same body, so a retry maps to the same ID and is recorded once.
+ * the same body, so a retry maps to the same ID and is recorded once. `occurrence` tells apart
+ * real events that share their content and their second (see occurrences.ts); the first keeps the
+ * bare ID, which is what every event had before.
  */
-export function webhookEventWorkflowId(event: WebhookEvent): string {
+export function webhookEventWorkflowId(event: WebhookEvent, occurrence = 1): string {
   const digest = createHash('sha256')
     .update(canonicalJson({ type: event.type, fired_at: event.fired_at, data: event.data }))
     .digest('hex');
-  return `webhook-${event.type}-${digest.slice(0, 32)}`;
+  const id = `webhook-${event.type}-${digest.slice(0, 32)}`;
+  return occurrence > 1 ? `${id}-${occurrence}` : id;
 }

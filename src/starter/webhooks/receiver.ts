@@ -4,6 +4,8 @@ import type { Logger } from '../../logging/logger.js';
 import { HttpProblem, readText, sendJson, startHttpServer } from '../../shared/http-server.js';
 import { parseFormBody, FormParseError } from '../../domain/webhooks/parse-form.js';
 import { toWebhookEvent, WebhookEventError, type WebhookEvent } from '../../domain/webhooks/event-schema.js';
+import { OccurrenceCounter } from '../../domain/webhooks/occurrences.js';
+import { createThrottle } from '../../shared/throttle.js';
 import { WEBHOOK_PATH_PREFIX, secretMatches, webhookPath } from './secret.js';
 import { recordEvent, isTemporalUnavailable } from './record-event.js';
 
@@ -69,8 +71,11 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const logger = options.logger.child({ component: 'webhook-receiver' });
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const startTimeoutMs = options.startTimeoutMs ?? 5000;
+  const occurrences = new OccurrenceCounter();
+  const unauthenticatedLines = createThrottle(60_000);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
     const where = secretFromPath(req.url);
     if (!where) throw new HttpProblem(404, 'not found');
     if (!secretMatches(where.candidate, options.secret)) throw new HttpProblem(401, 'unauthorized');
@@ -85,6 +90,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     const outcome = await recordEvent(options.client, event, {
       taskQueue: options.taskQueue,
       timeoutMs: startTimeoutMs,
+      occurrence: occurrences.occurrence(event, receivedAt),
     });
     logger.info(
       {
@@ -109,10 +115,16 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     onError(err, req) {
       if (err instanceof HttpProblem) {
         // The path may hold a (wrong) secret: log neither it nor the URL.
-        logger.warn(
-          { status: err.status, reason: err.message, method: req.method },
-          'webhook request rejected',
-        );
+        const fields = { status: err.status, reason: err.message, method: req.method };
+        if (err.status !== 401 && err.status !== 404)
+          return void logger.warn(fields, 'webhook request rejected');
+        // Anyone can send these (a scanner, a stale URL in a loop): one line a minute per status.
+        const heldBack = unauthenticatedLines.admit(String(err.status));
+        if (heldBack !== undefined)
+          logger.warn(
+            { ...fields, heldBack },
+            'webhook request without the secret rejected (more within a minute are counted, not logged)',
+          );
         return;
       }
       if (isTemporalUnavailable(err)) {

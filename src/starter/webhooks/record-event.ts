@@ -14,16 +14,17 @@ export interface RecordOutcome {
 }
 
 /**
- * Starts the audit workflow for one event. The ID comes from the event's content; with
- * REJECT_DUPLICATE (closed runs) and USE_EXISTING (a running one) a redelivery never makes a
- * second record. The call is bounded so the receiver answers within Mailchimp's 10 s.
+ * Starts the audit workflow for one event. The ID comes from the event's content and its
+ * occurrence (OccurrenceCounter); with REJECT_DUPLICATE (closed runs) and USE_EXISTING (a running
+ * one) a redelivery never makes a second record. The call is bounded so the receiver answers
+ * within Mailchimp's 10 s.
  */
 export async function recordEvent(
   client: Client,
   event: WebhookEvent,
-  options: { taskQueue: string; timeoutMs: number },
+  options: { taskQueue: string; timeoutMs: number; occurrence?: number },
 ): Promise<RecordOutcome> {
-  const workflowId = webhookEventWorkflowId(event);
+  const workflowId = webhookEventWorkflowId(event, options.occurrence);
   try {
     const handle = await client.withDeadline(Date.now() + options.timeoutMs, () =>
       client.workflow.start<typeof recordWebhookEvent>(RECORD_WEBHOOK_WORKFLOW_TYPE, {
