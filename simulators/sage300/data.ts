@@ -145,6 +145,11 @@ export class Sage300Data {
     return structuredClone(done);
   }
 
+  /** An order deleted by a user, or purged after Day End: gone from OEOrders. */
+  deleteOrder(uniquifier: number): void {
+    if (!this.tables.OEOrders.delete(uniquifier)) throw new Error(`no order ${uniquifier}`);
+  }
+
   /** Any other change a test needs (raw row patch, no date bump). */
   patch(set: keyof Sage300Data['tables'], key: Key, patch: Row): Row {
     const table = this.tables[set];

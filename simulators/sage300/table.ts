@@ -92,6 +92,17 @@ export class LazyTable {
     if (this.narrow) this.narrow.splice(p, exists ? 1 : 0, this.narrowOf(row));
   }
 
+  /** Removes a row; false when there was none. */
+  delete(key: Key): boolean {
+    const p = this.lowerBound(key, true);
+    if (!(p < this.keys.length && this.keys[p] === key)) return false;
+    this.keys.splice(p, 1);
+    this.gen.splice(p, 1);
+    this.narrow?.splice(p, 1);
+    this.stored.delete(key);
+    return true;
+  }
+
   lastKey(): Key | undefined {
     return this.keys[this.keys.length - 1];
   }

@@ -2,6 +2,7 @@ import { createHealthActivities } from './health.js';
 import { createSyncStateActivities } from './sync-state.js';
 import { createCustomerSyncActivities } from './customers/index.js';
 import { createOrderSyncActivities } from './orders/index.js';
+import { createReconcileActivities } from './reconcile.js';
 import type { ActivityDeps } from './deps.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncStateActivities(deps),
     ...createCustomerSyncActivities(deps),
     ...createOrderSyncActivities(deps),
+    ...createReconcileActivities(deps),
   };
 }
 

@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   schedule: () => import('./commands/schedule.js'),
   audit: () => import('./commands/audit.js'),
   replay: () => import('./commands/replay.js'),
+  reconcile: () => import('./commands/reconcile.js'),
   sandbox: () => import('./commands/sandbox.js'),
 };
 

@@ -246,6 +246,21 @@ export const syncSettings = {
     intFromEnv(1000, { min: 1, max: 5000 }),
     'Orders (at most 5000) one activity sends before reporting back to the workflow (it heartbeats after every Sage page).',
   ),
+  reconcileCron: setting(
+    'SYNC_RECONCILE_CRON',
+    z.string().default('0 4 * * 0'),
+    'Cron of the order reconciliation schedule (Sage revenue beside the Mailchimp store, per day; it reports, never repairs).',
+  ),
+  reconcileDays: setting(
+    'SYNC_RECONCILE_DAYS',
+    intFromEnv(90, { min: 1, max: 3650 }),
+    'Days a reconciliation covers when no `--from` is given: the last N days up to today.',
+  ),
+  reconcileGone: setting(
+    'SYNC_RECONCILE_GONE',
+    z.enum(['cancel', 'report'], { message: 'must be cancel or report' }).default('cancel'),
+    'What `reconcile orders --repair` does with store orders gone from Sage: cancel (marked cancelled in Mailchimp, never deleted) or report (listed only).',
+  ),
 };
 
 export const webhookSettings = {

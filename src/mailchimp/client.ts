@@ -26,6 +26,7 @@ import {
   type OrderUpdate,
   type ProductInput,
   type StoreInput,
+  type StoreOrderSummary,
   type WebhookInput,
 } from './types.js';
 
@@ -147,6 +148,26 @@ export class MailchimpClient {
 
   getOrder(storeId: string, orderId: string): Promise<MailchimpOrder | undefined> {
     return ecommerce.getOrder(this.http, storeId, orderId);
+  }
+
+  /** Never a delete: the order stays, marked cancelled (see ecommerce.ts). */
+  cancelOrder(storeId: string, orderId: string, at: string): Promise<void> {
+    return ecommerce.cancelOrder(this.http, storeId, orderId, at);
+  }
+
+  /** Every order of a store with only `fields`, pages read within the connection cap (see ecommerce.ts). */
+  forEachStoreOrderPage(
+    storeId: string,
+    fields: readonly string[],
+    onPage: (orders: StoreOrderSummary[]) => void,
+    opts: { pageSize?: number; signal?: AbortSignal } = {},
+  ): Promise<{ pages: number; orders: number }> {
+    return ecommerce.forEachStoreOrderPage(
+      this.http,
+      storeId,
+      { fields, concurrency: this.maxConnections, ...opts },
+      onPage,
+    );
   }
 
   async createWebhook(listId: string, w: WebhookInput): Promise<MailchimpWebhook> {

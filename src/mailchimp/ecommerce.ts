@@ -2,8 +2,10 @@ import { MailchimpError, MailchimpNotFoundError, MailchimpRecordError } from './
 import { normalizeEmail } from './hash.js';
 import type { MailchimpHttp } from './http.js';
 import { parseWith } from './members.js';
+import { forEachBounded } from '../shared/concurrency.js';
 import {
   orderSchema,
+  storeOrderPageSchema,
   storeSchema,
   type MailchimpOrder,
   type MailchimpStore,
@@ -11,6 +13,7 @@ import {
   type OrderUpdate,
   type ProductInput,
   type StoreInput,
+  type StoreOrderSummary,
 } from './types.js';
 
 const enc = encodeURIComponent;
@@ -167,4 +170,64 @@ export async function getOrder(
 ): Promise<MailchimpOrder | undefined> {
   const raw = await orUndefined(http.request<unknown>('GET', orderPath(storeId, orderId)));
   return raw === undefined ? undefined : parseWith(orderSchema, raw, 'order');
+}
+
+/**
+ * Marks an order cancelled: the way to take its revenue back without deleting the order. The same
+ * `at` makes a repeated call a no-op. A store with order notifications on emails the customer.
+ */
+export async function cancelOrder(
+  http: MailchimpHttp,
+  storeId: string,
+  orderId: string,
+  at: string,
+): Promise<void> {
+  await updateOrder(http, storeId, orderId, { financial_status: 'cancelled', cancelled_at_foreign: at });
+}
+
+/** Mailchimp's largest `count`. */
+const LISTING_PAGE = 1000;
+
+/**
+ * Every order of a store, a page at a time (`count`/`offset`, only `fields`, `id` always). The first
+ * page tells how many there are; the others are read up to `concurrency` at once (the credential's
+ * connection cap applies on top), then further pages while they come back full (orders created
+ * meanwhile). Offset paging over a store being written can repeat or skip an order: `onPage` sees
+ * a repeated one twice.
+ */
+export async function forEachStoreOrderPage(
+  http: MailchimpHttp,
+  storeId: string,
+  opts: { fields: readonly string[]; concurrency: number; pageSize?: number; signal?: AbortSignal },
+  onPage: (orders: StoreOrderSummary[]) => void,
+): Promise<{ pages: number; orders: number }> {
+  const count = Math.min(LISTING_PAGE, opts.pageSize ?? LISTING_PAGE);
+  const fields = ['total_items', ...new Set(['id', ...opts.fields].map((f) => `orders.${f}`))].join(',');
+  const seen = { pages: 0, orders: 0 };
+  const read = async (offset: number) => {
+    const raw = await http.request<unknown>('GET', `${storePath(storeId)}/orders`, {
+      searchParams: { fields, count, offset },
+    });
+    const page = parseWith(storeOrderPageSchema, raw, 'order listing');
+    seen.pages++;
+    seen.orders += page.orders.length;
+    onPage(page.orders);
+    return { full: page.orders.length === count, total: page.total_items };
+  };
+  const first = await read(0);
+  const offsets: number[] = [];
+  for (let offset = count; offset < first.total; offset += count) offsets.push(offset);
+  let lastFull = first.full;
+  await forEachBounded(
+    offsets,
+    opts.concurrency,
+    async (offset) => {
+      const page = await read(offset);
+      if (offset === offsets[offsets.length - 1]) lastFull = page.full;
+    },
+    { signal: opts.signal },
+  );
+  for (let offset = count * (offsets.length + 1); lastFull; offset += count)
+    lastFull = (await read(offset)).full;
+  return seen;
 }

@@ -111,6 +111,28 @@ export const orderSchema = z
   .loose();
 export type MailchimpOrder = z.infer<typeof orderSchema>;
 
+/**
+ * A store order as a listing with `fields=` returns it: only `id` is certain, the rest is what the
+ * caller asked for (and what the order has).
+ */
+export const storeOrderSummarySchema = z
+  .object({
+    id: z.string(),
+    currency_code: z.string().optional(),
+    order_total: z.number().optional(),
+    tax_total: z.number().optional(),
+    financial_status: z.string().optional(),
+    fulfillment_status: z.string().optional(),
+    processed_at_foreign: z.string().optional(),
+    cancelled_at_foreign: z.string().nullish(),
+    lines: z.array(z.object({ id: z.string() }).loose()).optional(),
+  })
+  .loose();
+export type StoreOrderSummary = z.infer<typeof storeOrderSummarySchema>;
+export const storeOrderPageSchema = z
+  .object({ orders: z.array(storeOrderSummarySchema), total_items: z.number() })
+  .loose();
+
 export const webhookSchema = z
   .object({
     id: z.string(),

@@ -9,6 +9,12 @@ import {
 import type { AppConfig } from '../config/index.js';
 import { SA } from '../temporal/search-attributes.js';
 import { scheduleId, scheduledJobIdPrefix } from '../workflows/job-id.js';
+import {
+  RECONCILE_WORKFLOW_TYPE,
+  reconcileScheduleId,
+  scheduledReconcileIdPrefix,
+  type ReconcileInput,
+} from '../workflows/reconcile-job.js';
 import { SYNC_STREAMS, WORKFLOW_TYPE, type SyncJobInput, type SyncStream } from '../workflows/types.js';
 
 /** The schedule of one stream for the configured company, from config. */
@@ -47,6 +53,35 @@ export function scheduleOptionsFor(
   };
 }
 
+/** The order reconciliation of the company (weekly by default): it reports, never repairs. */
+export function reconcileScheduleOptions(
+  config: AppConfig,
+  company: string,
+): ScheduleOptions<ScheduleOptionsStartWorkflowAction<Workflow>> {
+  const input: ReconcileInput = { company, trigger: 'schedule' };
+  return {
+    scheduleId: reconcileScheduleId(company),
+    spec: {
+      cronExpressions: [config.sync.reconcileCron],
+      timezone: config.sync.timezone,
+      jitter: config.sync.jitter,
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: RECONCILE_WORKFLOW_TYPE,
+      taskQueue: config.temporal.taskQueue,
+      args: [input],
+      workflowId: scheduledReconcileIdPrefix(company),
+      typedSearchAttributes: [
+        { key: SA.stream, value: 'orders' },
+        { key: SA.company, value: company },
+        { key: SA.trigger, value: 'schedule' },
+      ],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.sync.catchupWindow },
+  };
+}
+
 export interface AppliedSchedule {
   scheduleId: string;
   stream: SyncStream;
@@ -54,8 +89,9 @@ export interface AppliedSchedule {
 }
 
 /**
- * Creates the customer and order schedules, or updates them in place when they exist (an update
- * keeps the schedule's state: pause flag, running actions, history).
+ * Creates the customer and order schedules (and with the orders, their reconciliation), or updates
+ * them in place when they exist (an update keeps the schedule's state: pause flag, running actions,
+ * history).
  */
 export async function applySchedules(
   client: Client,
@@ -64,8 +100,10 @@ export async function applySchedules(
   streams: readonly SyncStream[] = SYNC_STREAMS,
 ): Promise<AppliedSchedule[]> {
   const applied: AppliedSchedule[] = [];
-  for (const stream of streams) {
-    const options = scheduleOptionsFor(config, stream, company);
+  const wanted = streams.map((stream) => ({ stream, options: scheduleOptionsFor(config, stream, company) }));
+  if (streams.includes('orders'))
+    wanted.push({ stream: 'orders', options: reconcileScheduleOptions(config, company) });
+  for (const { stream, options } of wanted) {
     try {
       await client.schedule.create(options);
       applied.push({ scheduleId: options.scheduleId, stream, action: 'created' });
@@ -112,8 +150,9 @@ export async function listSchedules(client: Client): Promise<ScheduleSummary[]> 
   return out;
 }
 
-/** `customers` -> `ml-connector-customers-SAMINC`; a full schedule ID is accepted as is. */
+/** `customers` -> `ml-connector-customers-SAMINC`, `reconcile` -> its schedule; a full schedule ID as is. */
 export function resolveScheduleId(nameOrStream: string, company: string): string {
+  if (nameOrStream === 'reconcile') return reconcileScheduleId(company);
   return (SYNC_STREAMS as readonly string[]).includes(nameOrStream)
     ? scheduleId(nameOrStream as SyncStream, company)
     : nameOrStream;

@@ -4,3 +4,4 @@ export { recordWebhookEvent } from './webhook-event.js';
 export { customerSync } from './customer-sync.js';
 export { syncStateWorkflow } from './sync-state.js';
 export { orderSync } from './order-sync.js';
+export { reconcileOrders } from './reconcile-orders.js';

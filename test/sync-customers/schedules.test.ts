@@ -12,6 +12,7 @@ import {
   triggerSchedule,
 } from '../../src/starter/schedules.js';
 import { scheduleId } from '../../src/workflows/job-id.js';
+import { reconcileScheduleId } from '../../src/workflows/reconcile-job.js';
 import { loadWatermark } from '../../src/activities/sync-state.js';
 import type { SyncJobResult } from '../../src/workflows/types.js';
 
@@ -25,8 +26,12 @@ describe('schedules from config', () => {
     await h.startWorker();
   });
   afterAll(async () => {
-    for (const stream of ['customers', 'orders'] as const) {
-      await deleteSchedule(h.t.client, scheduleId(stream, h.company)).catch(() => undefined);
+    for (const id of [
+      scheduleId('customers', h.company),
+      scheduleId('orders', h.company),
+      reconcileScheduleId(h.company),
+    ]) {
+      await deleteSchedule(h.t.client, id).catch(() => undefined);
     }
     await h?.stop();
   });
@@ -36,6 +41,7 @@ describe('schedules from config', () => {
     expect(created.map((a) => `${a.action} ${a.scheduleId}`)).toEqual([
       `created ml-connector-customers-${h.company}`,
       `created ml-connector-orders-${h.company}`,
+      `created ml-connector-reconcile-orders-${h.company}`,
     ]);
     const customers = h.t.client.schedule.getHandle(scheduleId('customers', h.company));
     let d = await customers.describe();

@@ -16,9 +16,9 @@ const ACTIONS = ['apply', 'list', 'pause', 'resume', 'trigger', 'delete'] as con
 
 export const command: Command = {
   summary:
-    'Manage the customer and order schedules in Temporal (apply from config, list, pause, resume, trigger, delete).',
+    'Manage the customer, order and reconciliation schedules in Temporal (apply from config, list, pause, resume, trigger, delete).',
   usage:
-    'ml-connector schedule apply | list [--json] | pause|resume|trigger|delete <customers|orders|SCHEDULE_ID> [--note TEXT]',
+    'ml-connector schedule apply | list [--json] | pause|resume|trigger|delete <customers|orders|reconcile|SCHEDULE_ID> [--note TEXT]',
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(
       argv,
@@ -50,7 +50,8 @@ export const command: Command = {
           }
         return 0;
       }
-      if (!target) throw new UsageError(`${action} needs a schedule: customers, orders or a schedule ID`);
+      if (!target)
+        throw new UsageError(`${action} needs a schedule: customers, orders, reconcile or a schedule ID`);
       const id = resolveScheduleId(target, config.sage300.company ?? '');
       if (action === 'pause') await pauseSchedule(client, id, values.note);
       else if (action === 'resume') await resumeSchedule(client, id, values.note);
