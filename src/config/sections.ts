@@ -297,12 +297,12 @@ export const securitySettings = {
   codecServerCorsOrigin: setting(
     'CODEC_SERVER_CORS_ORIGIN',
     httpUrl('http://127.0.0.1:8233').default('http://127.0.0.1:8233'),
-    'The one browser origin (the Temporal Web UI) allowed to call the codec server.',
+    'The browser origin (the Temporal Web UI) allowed to call the codec server; on loopback, localhost and 127.0.0.1 with its port both are.',
   ),
   codecServerToken: setting(
     'CODEC_SERVER_TOKEN',
     z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
-    'Bearer token the codec server requires; unset: a random one is generated and printed at start.',
+    'Bearer token the codec server requires; unset: a random one kept in `<ML_CONNECTOR_DATA_DIR>/codec-token` (0600).',
     { secret: true },
   ),
 };
