@@ -43,25 +43,34 @@ export interface BatchOperationResult {
   error?: Omit<OutcomeError, 'kind'> & { kind: 'permanent' | 'retryable' | 'auth' };
 }
 
-/** One PUT per member, the same body as the direct path (status_if_new only); operation_id = subscriber hash. */
-export function memberUpsertOperations(listId: string, inputs: MemberInput[]): BatchOperation[] {
-  return inputs.map((m) => {
-    const email = normalizeEmail(m.email);
-    const body: Record<string, unknown> = {
-      email_address: email,
-      status_if_new: m.statusIfNew,
-      merge_fields: m.mergeFields,
-    };
-    if (m.language) body.language = m.language;
-    if (m.tags && m.tags.length > 0) body.tags = m.tags;
-    const hash = subscriberHash(email);
-    return {
-      method: 'PUT',
-      path: `/lists/${encodeURIComponent(listId)}/members/${hash}`,
-      body,
-      operation_id: hash,
-    };
-  });
+/**
+ * One PUT per member, the same body as the direct path (status_if_new only); operation_id = subscriber
+ * hash. Members in `archived` are left out: a PUT would unarchive them (results match by hash).
+ */
+export function memberUpsertOperations(
+  listId: string,
+  inputs: MemberInput[],
+  archived?: { has(email: string): boolean },
+): BatchOperation[] {
+  return inputs
+    .filter((m) => !archived?.has(m.email))
+    .map((m) => {
+      const email = normalizeEmail(m.email);
+      const body: Record<string, unknown> = {
+        email_address: email,
+        status_if_new: m.statusIfNew,
+        merge_fields: m.mergeFields,
+      };
+      if (m.language) body.language = m.language;
+      if (m.tags && m.tags.length > 0) body.tags = m.tags;
+      const hash = subscriberHash(email);
+      return {
+        method: 'PUT',
+        path: `/lists/${encodeURIComponent(listId)}/members/${hash}`,
+        body,
+        operation_id: hash,
+      };
+    });
 }
 
 export async function submitBatch(http: MailchimpHttp, ops: BatchOperation[]): Promise<MailchimpBatch> {

@@ -2,6 +2,7 @@ import type { Method } from 'got';
 import type { MailchimpConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import { credentialFrom, resolveEndpoint, type MailchimpCredential } from './datacenter.js';
+import type { ArchivedMembers } from './archived.js';
 import * as batches from './batches.js';
 import * as ecommerce from './ecommerce.js';
 import { MAILCHIMP_RETRY, MailchimpHttp, type RequestOptions } from './http.js';
@@ -114,6 +115,11 @@ export class MailchimpClient {
 
   getMember(listId: string, email: string): Promise<MailchimpMember | undefined> {
     return members.getMember(this.http, listId, email);
+  }
+
+  /** The audience's archived members (one request per 1,000 of them). */
+  archivedMembers(listId: string): Promise<ArchivedMembers> {
+    return members.archivedMembers(this.http, listId);
   }
 
   ensureStore(s: StoreInput): Promise<{ created: boolean; store: MailchimpStore }> {

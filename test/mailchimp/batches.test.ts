@@ -40,4 +40,20 @@ describe('/batches path', () => {
     expect(sim.state.member(listId, email('optedout'))?.status).toBe('unsubscribed');
     expect(sim.state.member(listId, email('b1'))?.status).toBe('subscribed');
   });
+
+  it('leaves archived members out of the batch, so they stay archived', async () => {
+    sim.state.seedMember(listId, { email: email('shelved'), status: 'archived' });
+    const client = await simClient(sim);
+    const inputs = [email('shelved'), email('b2')].map((e) => ({
+      email: e,
+      statusIfNew: 'transactional' as const,
+      mergeFields: { FNAME: 'X' },
+    }));
+    const ops = memberUpsertOperations(listId, inputs, await client.archivedMembers(listId));
+    expect(ops.map((o) => o.operation_id)).toEqual([subscriberHash(email('b2'))]);
+    const done = await client.waitForBatch((await client.submitBatch(ops)).id, { pollMs: 50 });
+    expect(done).toMatchObject({ status: 'finished', errored_operations: 0 });
+    expect(sim.state.member(listId, email('shelved'))?.status).toBe('archived');
+    expect(sim.state.member(listId, email('b2'))?.status).toBe('transactional');
+  });
 });

@@ -97,6 +97,23 @@ describe('members', () => {
     expect(again).toMatchObject({ action: 'updated', status: 'subscribed' });
   });
 
+  it('reads the archived members once, 1,000 a page, with only their addresses', async () => {
+    const list = sim.state.createList({ name: 'Archive' });
+    for (let i = 0; i < 2100; i++) {
+      sim.state.seedMember(list, { email: email(`a${i}`), status: i % 2 ? 'archived' : 'subscribed' });
+    }
+    const client = await simClient(sim);
+    const before = sim.stats.requests;
+    const archived = await client.archivedMembers(list);
+    expect(sim.stats.requests - before).toBe(2);
+    expect(archived.size).toBe(1050);
+    expect(archived.has(email('a1'))).toBe(true);
+    expect(archived.has(` ${email('A2099').toUpperCase()} `)).toBe(true);
+    expect(archived.has(email('a2'))).toBe(false);
+    expect(archived.has(email('nobody'))).toBe(false);
+    expect((await client.archivedMembers(sim.state.createList())).size).toBe(0);
+  });
+
   it('hashes the trimmed, lower-cased address', async () => {
     const client = await simClient(sim);
     const r = await client.upsertMember(listId, member('x', { email: '  Mixed.Case@MapleHardware.com ' }));
