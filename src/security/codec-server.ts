@@ -42,6 +42,8 @@ export interface CodecServer {
   /** Base URL without the token, for example http://127.0.0.1:8081. */
   url: string;
   port: number;
+  /** The browser origins it answers. */
+  origins: string[];
   close(): Promise<void>;
 }
 
@@ -168,5 +170,5 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     },
     sendError: (res, problem) => sendJson(res, problem.status, { message: problem.message }, problem.headers),
   });
-  return { url: running.origin, port: running.port, close: running.close };
+  return { url: running.origin, port: running.port, origins: [...origins], close: running.close };
 }

@@ -34,9 +34,7 @@ export const command: Command = {
       host: values.host ?? '127.0.0.1',
       logger,
     });
-    ctx.out(
-      `Codec server on ${server.url} (browser origin allowed: ${config.security.codecServerCorsOrigin}).`,
-    );
+    ctx.out(`Codec server on ${server.url} (browser origins allowed: ${server.origins.join(', ')}).`);
     const auth = token.file ? `$(cat ${token.file})` : '$CODEC_SERVER_TOKEN';
     ctx.out(`Token: ${token.source} (never printed)`);
     ctx.out(`  CLI: --codec-endpoint ${server.url} --codec-auth "Bearer ${auth}"`);
