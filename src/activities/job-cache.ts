@@ -29,3 +29,26 @@ export class JobCache<V> {
     };
   }
 }
+
+/**
+ * One result per job (and whatever else the id names) computed once on this worker and awaited by
+ * the job's later activities: the loading promise is shared, a failed one is forgotten so the next
+ * activity tries again, and only the `maxEntries` most recent are kept.
+ */
+export class JobMemo<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(id: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(id);
+    if (hit) return hit;
+    const pending = load();
+    this.entries.set(id, pending);
+    pending.catch(() => {
+      if (this.entries.get(id) === pending) this.entries.delete(id);
+    });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    return pending;
+  }
+}

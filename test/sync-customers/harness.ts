@@ -5,7 +5,11 @@ import type { AppConfig } from '../../src/config/index.js';
 import { customerSync } from '../../src/workflows/index.js';
 import { jobId } from '../../src/workflows/job-id.js';
 import type { SyncJobInput, SyncJobResult } from '../../src/workflows/types.js';
-import { startSage300Simulator, type Sage300Simulator } from '../../simulators/sage300/index.js';
+import {
+  startSage300Simulator,
+  type Sage300Simulator,
+  type Sage300SimulatorOptions,
+} from '../../simulators/sage300/index.js';
 import { startMailchimpSimulator, type MailchimpSimulator } from '../../simulators/mailchimp/index.js';
 import { connectTestTemporal, createTestWorker, type TemporalTestContext } from '../helpers/temporal.js';
 import { testConfig } from '../helpers/config.js';
@@ -30,7 +34,13 @@ export interface SyncHarness {
 }
 
 export async function startHarness(
-  opts: { customers?: number; sagePageSize?: number; vars?: Record<string, string> } = {},
+  opts: {
+    customers?: number;
+    sagePageSize?: number;
+    vars?: Record<string, string>;
+    /** More simulator options (a binary collation...). */
+    sage?: Partial<Sage300SimulatorOptions>;
+  } = {},
 ): Promise<SyncHarness> {
   const company = testCompany();
   const t = await connectTestTemporal();
@@ -41,6 +51,7 @@ export async function startHarness(
     items: 0,
     pageSize: opts.sagePageSize ?? 100,
     today: '2026-11-27',
+    ...opts.sage,
   });
   const mc = await startMailchimpSimulator({});
   const listId = mc.state.createList({ name: 'Customers' });

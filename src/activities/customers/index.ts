@@ -1,14 +1,15 @@
 import { getClient } from '@temporalio/activity';
 import type { PageResult, PreparedJob } from '../../workflows/types.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
-import { findDuplicates } from '../../domain/customers/duplicates.js';
 import { customerMergeFields, mappingSettings } from '../../domain/customers/settings.js';
 import type { ActivityDeps } from '../deps.js';
 import { resolveClients } from '../clients.js';
 import { SyncConfigurationError, toActivityFailure } from '../errors.js';
 import { checkCompany, throwIfCancelled } from '../guards.js';
 import { withHeartbeat } from '../heartbeat.js';
-import { boundaryFingerprints, customerReadAhead, readCustomerPage, readEmailIdentities } from './read.js';
+import { loadWatermark } from '../sync-state.js';
+import { boundaryFingerprints, customerReadAhead, readCustomerPage } from './read.js';
+import { createDuplicateResolver } from './duplicates.js';
 import { planCustomerPage } from './plan.js';
 import { pendingWrites, resumeCheckpoint, writeMembers } from './write.js';
 import { summarizeCustomerPage } from './summarize.js';
@@ -17,7 +18,9 @@ import { summarizeCustomerPage } from './summarize.js';
 export function createCustomerSyncActivities(deps: ActivityDeps) {
   const clients = resolveClients(deps);
   const readAhead = customerReadAhead();
-  const boundary = boundaryFingerprints(() => deps.temporalClient ?? getClient());
+  const temporalClient = () => deps.temporalClient ?? getClient();
+  const boundary = boundaryFingerprints(temporalClient);
+  const duplicates = createDuplicateResolver(deps.logger);
   const listId = (): string => {
     const id = deps.config.mailchimp.listId;
     if (!id)
@@ -41,25 +44,31 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Reads every customer's key and addresses only ($select) and returns the duplicate-email
-     * groups as keys: the emails never leave the activity. Resolved for the whole company, so an
-     * incremental job applies the same rule as a full one.
+     * A first load reads every customer's key and addresses ($select) once and keeps the groups on
+     * this worker for the job's pages; a stream with a watermark leaves shared emails to its pages,
+     * which ask Sage about their own records' addresses. The result names no customer: nothing
+     * that grows with the company goes into workflow history (`duplicateOf` stays empty; a job
+     * started before 0.2 got the whole map here).
      */
     async findDuplicateEmails(args: { jobId: string; company: string }): Promise<PreparedJob> {
       try {
         checkCompany(deps.config, args.company);
+        const watermark = await loadWatermark(temporalClient(), 'customers', args.company);
+        if (watermark?.day) {
+          deps.logger.info({ jobId: args.jobId }, 'duplicate emails: resolved page by page');
+          return { duplicateOf: {}, duplicateGroups: 0 };
+        }
         const sage = await clients.sage300();
         const progress = { read: 0 };
-        const entries = await withHeartbeat(
+        const company = await withHeartbeat(
           () => progress,
-          () => readEmailIdentities(sage, mappingSettings(deps.config), progress),
+          () => duplicates.company(args.jobId, sage, mappingSettings(deps.config), progress),
         );
-        const { groups, duplicateOf } = findDuplicates(entries);
         deps.logger.info(
-          { jobId: args.jobId, read: progress.read, duplicateGroups: groups.length },
+          { jobId: args.jobId, read: company.read, duplicateGroups: company.groups },
           'duplicate emails resolved',
         );
-        return { duplicateOf, duplicateGroups: groups.length };
+        return { duplicateOf: {}, duplicateGroups: company.groups };
       } catch (err) {
         throw toActivityFailure(err);
       }
@@ -81,7 +90,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
             throwIfCancelled();
             const plan = planCustomerPage(page, {
               settings,
-              duplicateOf: input.duplicateOf,
+              duplicateOf: await duplicates.forPage(input, sage, settings, page.records),
               boundaryDay: input.boundaryDay,
               known: await boundary(input),
             });

@@ -5,13 +5,9 @@ import type { InvalidRow } from '../../sage300/schemas.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
 import { fingerprintsByKey } from '../../workflows/watermark.js';
 import { compareKeys, coveredPrefix } from '../../domain/customers/duplicates.js';
-import {
-  syncedEmailIdentity,
-  type CustomerFields,
-  type CustomerMappingSettings,
-} from '../../domain/customers/mapping.js';
+import type { CustomerFields } from '../../domain/customers/mapping.js';
 import { customerKey } from '../../domain/customers/plan.js';
-import { throwIfCancelled } from '../guards.js';
+import { JobMemo } from '../job-cache.js';
 import { ReadAhead } from '../read-ahead.js';
 import { loadWatermark } from '../sync-state.js';
 
@@ -97,49 +93,17 @@ async function readByKeys(
 }
 
 /**
- * Every customer's key and synced email identity, read with only the fields that decide them
- * ($select); `progress.read` counts the records read so far (for the heartbeat).
- */
-export async function readEmailIdentities(
-  sage: Sage300Client,
-  settings: CustomerMappingSettings,
-  progress: { read: number },
-): Promise<Array<{ key: string; identity: string }>> {
-  const entries: Array<{ key: string; identity: string }> = [];
-  for await (const page of sage.pages('customers', {
-    select: ['CustomerNumber', 'Email', 'ContactsEmail', 'Status', 'OnHold'],
-    paging: 'keyset',
-  })) {
-    throwIfCancelled();
-    for (const c of page as CustomerFields[]) {
-      progress.read++;
-      const identity = syncedEmailIdentity(c, settings);
-      if (identity) entries.push({ key: customerKey(c), identity });
-    }
-  }
-  return entries;
-}
-
-/**
  * Key -> fingerprint the watermark holds for the page's boundary day (none without one), read once
  * per job and day on this worker (never carried through history); a failed read is tried again by
  * the next page.
  */
 export function boundaryFingerprints(temporalClient: () => Client) {
-  const cache = new Map<string, Promise<Map<string, string>>>();
+  const memo = new JobMemo<Map<string, string>>(20);
   return async ({ jobId, company, boundaryDay: day }: SyncPageInput) => {
     if (!day) return undefined;
-    const cacheKey = `${jobId}|${day}`;
-    let found = cache.get(cacheKey);
-    if (!found) {
-      found = (async () => {
-        const wm = await loadWatermark(temporalClient(), 'customers', company);
-        return fingerprintsByKey(wm?.day === day ? wm.fingerprints : []);
-      })();
-      found.catch(() => cache.delete(cacheKey));
-      cache.set(cacheKey, found);
-      while (cache.size > 20) cache.delete(cache.keys().next().value!);
-    }
-    return found;
+    return memo.get(`${jobId}|${day}`, async () => {
+      const wm = await loadWatermark(temporalClient(), 'customers', company);
+      return fingerprintsByKey(wm?.day === day ? wm.fingerprints : []);
+    });
   };
 }

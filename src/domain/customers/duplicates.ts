@@ -44,3 +44,20 @@ export function coveredPrefix(keys: readonly string[], limit: string): number {
   const beyond = keys.findIndex((k) => compareKeys(k, limit) > 0);
   return beyond === -1 ? keys.length : beyond;
 }
+
+/**
+ * The losers among a page's records (key -> winner), given the other customers that use one of
+ * their identities: the rule of findDuplicates over the whole company, decided for these records
+ * only. A page record's own identity is the one the page read: `others` entries with its key are
+ * ignored, and entries with unrelated identities change nothing.
+ */
+export function duplicatesAmong(
+  page: ReadonlyArray<{ key: string; identity: string }>,
+  others: Iterable<{ key: string; identity: string }>,
+): Record<string, string> {
+  const own = new Set(page.map((e) => e.key));
+  const { duplicateOf } = findDuplicates([...page, ...[...others].filter((e) => !own.has(e.key))]);
+  const out: Record<string, string> = {};
+  for (const key of own) if (duplicateOf[key] !== undefined) out[key] = duplicateOf[key]!;
+  return out;
+}
