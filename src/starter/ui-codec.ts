@@ -50,10 +50,10 @@ export function describeEmbeddedUiCodec(codec: EmbeddedUiCodec): string[] {
   const auth = codec.token.file ? `$(cat ${codec.token.file})` : '$CODEC_SERVER_TOKEN';
   const forWhom =
     process.platform === 'linux'
-      ? `for browsers of the user running start (${userInfo().username}) only`
-      : `for browsers given the endpoint ${url}/t/<token> in the UI's Codec Server setting`;
+      ? `for browsers run by ${userInfo().username} only`
+      : `for a browser given ${url}/t/<token> in the UI's Codec Server setting`;
   return [
-    `Temporal UI decodes payloads through the codec server on ${url} (${forWhom})`,
+    `Temporal UI decodes payloads through the codec server on ${url}, ${forWhom}`,
     `  temporal CLI: --codec-endpoint ${url} --codec-auth "Bearer ${auth}"`,
   ];
 }
