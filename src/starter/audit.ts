@@ -20,6 +20,10 @@ export interface AuditRecord {
   reason?: string;
   status?: number;
   mailchimpId?: string;
+  /** A row Sage sent that fails the schema: the field at fault. */
+  field?: string;
+  /** Values changed to fit Mailchimp's limits before sending (`COMPANY truncated to 255`). */
+  adjusted?: string[];
   /** Which run of the continue-as-new chain wrote it, and which page. */
   run: number;
   page: number;
@@ -113,8 +117,10 @@ export async function readJobTrail(client: Client, jobId: string): Promise<JobTr
           page++;
           trail.counts = addCounts(trail.counts, result.counts);
           const t = result.trail;
+          const adjusted = new Map((t.adjusted ?? []).map((a) => [a.key, a.adjusted]));
+          const noted = (key: string) => (adjusted.has(key) ? { adjusted: adjusted.get(key)! } : {});
           for (const action of ['created', 'updated', 'unchanged'] as const) {
-            for (const key of t[action]) trail.records.push({ key, action, run, page });
+            for (const key of t[action]) trail.records.push({ key, action, ...noted(key), run, page });
           }
           for (const d of [
             ...t.skipped.map((x) => ['skipped', x] as const),
@@ -125,7 +131,14 @@ export async function readJobTrail(client: Client, jobId: string): Promise<JobTr
               reasonRef !== undefined
                 ? (t.reasons?.[reasonRef] ?? '').split('<email>').join(detail.email ?? 'the address')
                 : detail.reason;
-            trail.records.push({ ...detail, ...(reason ? { reason } : {}), action, run, page });
+            trail.records.push({
+              ...detail,
+              ...(reason ? { reason } : {}),
+              ...noted(detail.key),
+              action,
+              run,
+              page,
+            });
           }
           break;
         }

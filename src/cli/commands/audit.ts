@@ -71,6 +71,9 @@ export const command: Command = {
           `  ${r.action.padEnd(7)} ${r.key.padEnd(12)} ${(r.email ?? '-').padEnd(28)} ${r.status ? `${r.status} ` : ''}${r.reason ?? ''}`,
         );
       }
+      for (const r of trail.records.filter((x) => x.adjusted)) {
+        ctx.out(`  adjusted ${r.key.padEnd(12)} ${r.action}: ${r.adjusted!.join('; ')}`);
+      }
       return 0;
     } finally {
       await client.connection.close();
