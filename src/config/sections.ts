@@ -207,6 +207,11 @@ export const syncSettings = {
     boolFromEnv(true),
     'Sync customers on hold in Sage (tagged `on-hold`).',
   ),
+  restoreArchived: setting(
+    'SYNC_RESTORE_ARCHIVED',
+    boolFromEnv(false),
+    'Write customers whose member a marketer archived in Mailchimp (the write unarchives them). Default: they stay archived and are recorded skipped.',
+  ),
   customerNumberMergeTag: setting(
     'SYNC_CUSTOMER_NUMBER_MERGE_TAG',
     z

@@ -7,10 +7,12 @@ import { resolveClients } from '../clients.js';
 import { SyncConfigurationError, toActivityFailure } from '../errors.js';
 import { checkCompany, throwIfCancelled } from '../guards.js';
 import { withHeartbeat } from '../heartbeat.js';
+import { archivedMembersPerJob } from '../archived.js';
 import { loadWatermark } from '../sync-state.js';
 import { boundaryFingerprints, customerReadAhead, readCustomerPage } from './read.js';
 import { createDuplicateResolver } from './duplicates.js';
 import { planCustomerPage } from './plan.js';
+import { keepArchived } from './archived.js';
 import { pendingWrites, resumeCheckpoint, writeMembers } from './write.js';
 import { summarizeCustomerPage } from './summarize.js';
 
@@ -21,6 +23,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
   const temporalClient = () => deps.temporalClient ?? getClient();
   const boundary = boundaryFingerprints(temporalClient);
   const duplicates = createDuplicateResolver(deps.logger);
+  const archived = archivedMembersPerJob();
   const listId = (): string => {
     const id = deps.config.mailchimp.listId;
     if (!id)
@@ -94,6 +97,8 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
               boundaryDay: input.boundaryDay,
               known: await boundary(input),
             });
+            if (!deps.config.sync.restoreArchived && plan.toWrite.length > 0)
+              keepArchived(plan, await archived(input.jobId, mailchimp, list));
             await writeMembers(mailchimp, list, pendingWrites(checkpoint, plan.toWrite), checkpoint, beat);
             return summarizeCustomerPage(input, page, plan, checkpoint);
           },
