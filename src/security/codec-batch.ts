@@ -25,7 +25,7 @@ export const DEFAULT_CODEC_LIMITS: CodecLimits = {
 };
 
 // The work between two turns of the event loop: a few milliseconds whatever the payloads hold.
-const SLICE_PAYLOADS = 256;
+const SLICE_PAYLOADS = 64;
 const SLICE_BASE64_CHARS = 256 * 1024;
 // A payload with its metadata is a handful of JSON values; anything far denser is not payloads.
 const JSON_VALUES_PER_PAYLOAD = 16;

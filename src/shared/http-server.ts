@@ -159,6 +159,9 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
 
 /** After a 413: throw the rest of the upload away, and cut the connection if it keeps coming. */
 function discardRest(req: IncomingMessage): void {
+  // A 413 given after the whole body was read (too many items, not too many bytes) leaves nothing
+  // to discard: the timer below would cut the kept-alive connection under the client's next request.
+  if (req.complete) return;
   req.on('error', () => undefined);
   req.resume();
   const timer = setTimeout(() => req.socket.destroy(), 2000);

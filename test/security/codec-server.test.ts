@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { promisify } from 'node:util';
 import got from 'got';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
@@ -152,6 +153,36 @@ describe('the codec server bounds its work', () => {
       const big = { payloads: [{ metadata: {}, data: Buffer.alloc(70 * 1024).toString('base64') }] };
       expect((await call(server, '/encode', big)).statusCode).toBe(413);
     } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps the connection after refusing too many payloads: the next request on it completes', async () => {
+    const server = await startCodecServer({
+      codec,
+      token: TOKEN,
+      corsOrigin: UI,
+      limits: { maxPayloads: 1 },
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (body: string, pauseMs = 0) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${server.url}/encode`, {
+          method: 'POST',
+          agent,
+          headers: { ...auth, 'content-type': 'application/json', 'content-length': String(body.length) },
+        });
+        req.on('response', (res) => (res.resume(), res.on('end', () => resolve(res.statusCode!))));
+        req.on('error', reject);
+        // A slow upload, as a browser on a busy machine sends one, across the 2 s a 413 used to allow.
+        req.write(body.slice(0, 10));
+        setTimeout(() => req.end(body.slice(10)), pauseMs);
+      });
+    try {
+      expect(await send(JSON.stringify({ payloads: [plain(1), plain(2)] }))).toBe(413);
+      expect(await send(JSON.stringify({ payloads: [plain(3)] }), 2500)).toBe(200);
+    } finally {
+      agent.destroy();
       await server.close();
     }
   });
