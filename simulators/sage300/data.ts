@@ -7,6 +7,7 @@ import {
   makeItem,
   makeOrder,
   orderKey,
+  withSharedEmail,
   sageDate,
   type OrderLineInput,
   type SeedCounts,
@@ -34,7 +35,9 @@ export class Sage300Data {
         'CustomerNumber',
         counts.customers,
         customerKey,
-        (i) => makeCustomer(seed, i),
+        counts.sharedEmails
+          ? (i) => withSharedEmail(makeCustomer(seed, i), i, counts.sharedEmails!)
+          : (i) => makeCustomer(seed, i),
         ['Email', 'ContactsEmail'],
       ),
       OEOrders: new LazyTable('OrderUniquifier', counts.orders, orderKey, (i) => makeOrder(seed, i, counts)),

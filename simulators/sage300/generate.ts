@@ -539,6 +539,22 @@ export interface SeedCounts {
   customers: number;
   orders: number;
   items: number;
+  /** Customers sharing addresses in pairs (see withSharedEmail); default none. */
+  sharedEmails?: number;
+}
+
+/**
+ * The duplicate-email worst case at scale (benchmarks): the first 2n generated customers share n
+ * addresses in pairs, customer k with customer k + n, the second one typed as people do.
+ */
+export function withSharedEmail(row: Row, i: number, pairs: number): Row {
+  const g = i - HANDCRAFTED_CUSTOMERS.length;
+  if (g < 0 || g >= 2 * pairs) return row;
+  const j = g % pairs;
+  const email = `buyer${j}@northwind-traders.com`;
+  return g < pairs
+    ? { ...row, Email: email, ContactsEmail: email }
+    : { ...row, Email: `  Buyer${j}@Northwind-Traders.com`, ContactsEmail: '' };
 }
 
 export function makeOrder(seed: number, i: number, counts: SeedCounts): Row {

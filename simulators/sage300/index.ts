@@ -45,6 +45,8 @@ export interface Sage300SimulatorOptions {
   maxQueryString?: number;
   seed?: number;
   customers?: number;
+  /** The first 2n generated customers share n addresses in pairs (the duplicate map's worst case). */
+  sharedEmails?: number;
   orders?: number;
   items?: number;
   /** The simulator's business date (default: the current UTC day). */
@@ -135,7 +137,12 @@ export async function startSage300Simulator(opts: Sage300SimulatorOptions = {}):
   const seed = opts.seed ?? 42;
   const data = new Sage300Data(
     seed,
-    { customers: opts.customers ?? 60, orders: opts.orders ?? 120, items: opts.items ?? 25 },
+    {
+      customers: opts.customers ?? 60,
+      orders: opts.orders ?? 120,
+      items: opts.items ?? 25,
+      sharedEmails: opts.sharedEmails,
+    },
     opts.today,
   );
   const faults = new FaultInjector(seed);

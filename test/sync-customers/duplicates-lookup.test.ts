@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
+import { duplicatesAmong } from '../../src/domain/customers/duplicates.js';
 import { readJobTrail } from '../../src/starter/audit.js';
 import { createTestWorker, testServerAddress } from '../helpers/temporal.js';
 import { memoryLogger } from '../helpers/logger.js';
@@ -43,6 +44,30 @@ function pairs(rows: Row[], count: number): Array<[Row, Row]> {
 
 const key = (r: Row) => String(r.CustomerNumber);
 const email = (r: Row) => String(r.Email).trim().toLowerCase();
+
+describe('duplicatesAmong: the rule decided for one page, given the customers sharing its addresses', () => {
+  it('a lower sharer wins, a higher one loses, and only page records are answered for', () => {
+    const page = [
+      { key: 'C200', identity: 'a@x.com' },
+      { key: 'C300', identity: 'b@x.com' },
+      { key: 'C301', identity: 'b@x.com' },
+    ];
+    const others = [
+      { key: 'C100', identity: 'a@x.com' },
+      { key: 'C900', identity: 'b@x.com' },
+      { key: 'C050', identity: 'c@x.com' }, // an address no page record uses
+    ];
+    expect(duplicatesAmong(page, others)).toEqual({ C200: 'C100', C301: 'C300' });
+  });
+
+  it("a page record's identity is the one the page read, whatever a later lookup returned for it", () => {
+    const page = [
+      { key: 'C200', identity: 'a@x.com' },
+      { key: 'C300', identity: 'b@x.com' },
+    ];
+    expect(duplicatesAmong(page, [{ key: 'C200', identity: 'b@x.com' }])).toEqual({});
+  });
+});
 
 describe('shared emails resolved by asking Sage, page by page', () => {
   let h: SyncHarness;
