@@ -4,7 +4,7 @@ import { UsageError } from '../src/cli/command.js';
 import { installRuntime } from '../src/temporal/runtime.js';
 import { createLogger } from '../src/logging/logger.js';
 
-const SUITES = ['sage300', 'customers', 'orders', 'shared'] as const;
+const SUITES = ['sage300', 'customers', 'orders', 'reconcile'] as const;
 type Suite = (typeof SUITES)[number];
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -19,22 +19,22 @@ function positive(name: string, value: string | undefined, fallback: number): nu
  * and a dedicated Temporal dev server. Each suite prints its own lines; the summary repeats the ratios.
  */
 export const command: Command = {
-  summary: 'Benchmarks: Sage 300 read memory, customer sync and order sync rates against the Mailchimp cap.',
+  summary:
+    'Benchmarks: Sage 300 read memory, customer sync and order sync rates against the Mailchimp cap, order reconciliation time.',
   usage:
-    'npm run bench -- [--only sage300|customers|orders|shared] [--customers 100000] [--orders 50000] [--lines 4] ' +
-    '[--shared-customers 200000] [--shared-emails 100000] ' +
+    'npm run bench -- [--only sage300|customers|orders|reconcile] [--customers 100000] [--orders 50000] [--lines 4] ' +
+    '[--reconcile-orders 100000] ' +
     '[--latency-ms 30] [--max-connections 10] [--naive-sample 1000]',
   async run(argv, ctx) {
     const { values } = parseCommandArgs(argv, {
       only: { type: 'string' },
       customers: { type: 'string' },
       orders: { type: 'string' },
+      'reconcile-orders': { type: 'string' },
       lines: { type: 'string' },
       'latency-ms': { type: 'string' },
       'max-connections': { type: 'string' },
       'naive-sample': { type: 'string' },
-      'shared-customers': { type: 'string' },
-      'shared-emails': { type: 'string' },
     });
     const only = values.only?.split(',') as Suite[] | undefined;
     for (const s of only ?? [])
@@ -73,28 +73,6 @@ export const command: Command = {
       });
       summary.push(`customer sync: ${JSON.stringify(r)}`);
     }
-    if (run('shared')) {
-      const { benchCustomerSync } = await import('./customer-sync.js');
-      const sharedCustomers = positive('shared-customers', values['shared-customers'], 200_000);
-      const sharedEmails = positive('shared-emails', values['shared-emails'], 100_000);
-      if (2 * sharedEmails > sharedCustomers)
-        throw new UsageError('--shared-emails is at most half of --shared-customers');
-      ctx.out(
-        `\n== Customer sync, shared emails: ${sharedCustomers} customers, ${2 * sharedEmails} of them sharing ${sharedEmails} addresses in pairs`,
-      );
-      const r = await benchCustomerSync({
-        customers: sharedCustomers,
-        sharedEmails,
-        latencyMs,
-        maxConnections,
-        naiveSample: 0,
-        log,
-      });
-      summary.push(
-        `shared emails: largest payload in the job's history ${r.largestPayloadBytes} bytes (0.1.0 carried a ${r.mapBytesIn010}-byte map); ` +
-          `incremental 1%: ${r.incrementalSageRowsPercent} % of the customer rows read: ${JSON.stringify(r)}`,
-      );
-    }
     if (run('orders')) {
       const { benchOrderSync } = await import('./order-sync.js');
       const linesPerOrder = positive('lines', values.lines, 4);
@@ -103,6 +81,23 @@ export const command: Command = {
       );
       const r = await benchOrderSync({ orders, linesPerOrder, latencyMs, maxConnections, log });
       summary.push(`order sync: ${JSON.stringify(r)}`);
+    }
+    if (run('reconcile')) {
+      const { benchReconcile } = await import('./reconcile.js');
+      const reconcileOrders = positive('reconcile-orders', values['reconcile-orders'], 100_000);
+      const linesPerOrder = positive('lines', values.lines, 4);
+      ctx.out(
+        `\n== Order reconciliation: ${reconcileOrders} orders x ~${linesPerOrder} lines over 365 days, Mailchimp latency ${latencyMs} ms, ${maxConnections} connections`,
+      );
+      const r = await benchReconcile({
+        orders: reconcileOrders,
+        linesPerOrder,
+        days: 365,
+        latencyMs,
+        maxConnections,
+        log,
+      });
+      summary.push(`order reconciliation: ${r.orders} orders in ${r.seconds} s: ${JSON.stringify(r)}`);
     }
     ctx.out('\n== Summary');
     for (const line of summary) ctx.out(line);

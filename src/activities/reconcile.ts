@@ -61,19 +61,24 @@ export function createReconcileActivities(deps: ActivityDeps) {
         return await withHeartbeat(
           () => progress,
           async () => {
-            const sageOrders: SageOrderView[] = [];
-            const [storeExists] = await Promise.all([
-              readStore(mailchimp, storeId, (orders) => {
-                for (const o of orders) rec.addStoreOrder(o);
-                progress.storeOrders += orders.length;
-              }),
-              readSagePeriod(sage, plan, period, (views, skipped) => {
-                sageOrders.push(...views);
-                for (let i = 0; i < skipped; i++) rec.skipSageOrder();
-                progress.sageOrders += views.length + skipped;
-              }),
-            ]);
-            for (const view of sageOrders) rec.addSageOrder(view);
+            // Both sides are read at once; a Sage order is compared as soon as the whole store is
+            // known, so only the Sage pages read before that wait in memory.
+            let early: SageOrderView[] | undefined = [];
+            const store = readStore(mailchimp, storeId, (orders) => {
+              for (const o of orders) rec.addStoreOrder(o);
+              progress.storeOrders += orders.length;
+            }).then((exists) => {
+              for (const view of early ?? []) rec.addSageOrder(view);
+              early = undefined;
+              return exists;
+            });
+            const sageRead = readSagePeriod(sage, plan, period, (views, skipped) => {
+              if (early) early.push(...views);
+              else for (const view of views) rec.addSageOrder(view);
+              for (let i = 0; i < skipped; i++) rec.skipSageOrder();
+              progress.sageOrders += views.length + skipped;
+            });
+            const [storeExists] = await Promise.all([store, sageRead]);
             await lookUpUnmatched(sage, plan, rec);
             const result = rec.result();
             deps.logger.info(
