@@ -11,7 +11,7 @@ const duplicateScan = pageActivities('2h');
 
 /**
  * Syncs one Sage 300 company's customers (ARCustomers) into one Mailchimp audience. The workflow
- * ID is the job ID, e.g. `customers-SAMINC-20261127T143000Z-manual`.
+ * ID is the job ID, e.g. `customers-SAMINC-manual-2026-11-27T14:30:00Z`.
  */
 export async function customerSync(input: SyncJobInput): Promise<SyncJobResult> {
   const job: SyncJobInput = { ...input, stream: 'customers' };

@@ -1,6 +1,6 @@
 import type { SyncStream, SyncTrigger } from './types.js';
 
-/** 2026-11-27T14:30:00.123Z -> 20261127T143000Z (sorts in time order, readable in the Temporal UI). */
+/** 2026-11-27T14:30:00.123Z -> 20261127T143000Z (reconciliation job IDs still use it). */
 export function compactTimestamp(date: Date): string {
   return date
     .toISOString()
@@ -8,17 +8,32 @@ export function compactTimestamp(date: Date): string {
     .replace(/[-:]/g, '');
 }
 
-/** The job ID is the workflow ID: `customers-SAMINC-20261127T143000Z-manual`. */
-export function jobId(stream: SyncStream, company: string, date: Date, trigger: SyncTrigger): string {
-  return `${stream}-${company}-${compactTimestamp(date)}-${trigger}`;
+/** 2026-11-27T14:30:00.123Z -> 2026-11-27T14:30:00Z: the time to the second, as a schedule writes it. */
+export function jobIdTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
- * Workflow ID prefix of scheduled runs: the schedule appends `-<nominal time RFC3339>`, giving
- * `customers-SAMINC-scheduled-2026-11-27T02:00:00Z`.
+ * The job ID is the workflow ID, one grammar whatever started the job:
+ * `<stream>-<company>-<trigger>-<time>`, the trigger as the SyncTrigger search attribute holds it
+ * and the time in UTC to the second (docs/outcomes.md). A manual job started 2026-11-27 14:30:00
+ * UTC is `customers-SAMINC-manual-2026-11-27T14:30:00Z`; jobs of one stream sort by time within
+ * each trigger.
  */
-export function scheduledJobIdPrefix(stream: SyncStream, company: string): string {
-  return `${stream}-${company}-scheduled`;
+export function jobId(stream: SyncStream, company: string, date: Date, trigger: SyncTrigger): string {
+  return `${scheduledJobIdPrefix(stream, company, trigger)}-${jobIdTime(date)}`;
+}
+
+/**
+ * Everything of a job ID but its time. A schedule's workflow ID is this prefix: the server appends
+ * `-<nominal time>` itself, giving `customers-SAMINC-schedule-2026-11-28T02:00:00Z`.
+ */
+export function scheduledJobIdPrefix(
+  stream: SyncStream,
+  company: string,
+  trigger: SyncTrigger = 'schedule',
+): string {
+  return `${stream}-${company}-${trigger}`;
 }
 
 /** The watermark entity of one stream and company: `sync-state-customers-SAMINC`. */

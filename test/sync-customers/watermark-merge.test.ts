@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { fingerprintsByKey, isDay, mergeCandidate, mergeWatermark } from '../../src/workflows/watermark.js';
 import { MAX_FINGERPRINTS } from '../../src/workflows/types.js';
-import { compactTimestamp, jobId, syncStateId, scheduleId } from '../../src/workflows/job-id.js';
+import {
+  jobId,
+  jobIdTime,
+  scheduledJobIdPrefix,
+  syncStateId,
+  scheduleId,
+} from '../../src/workflows/job-id.js';
 
 describe('watermark merging (pure, used inside workflows)', () => {
   it('keeps the later day; on the same day one fingerprint per key, the newer winning', () => {
@@ -68,8 +74,13 @@ describe('watermark merging (pure, used inside workflows)', () => {
     expect(isDay('2026-13-01')).toBe(false);
     expect(isDay('27/11/2026')).toBe(false);
     const at = new Date(Date.UTC(2026, 10, 27, 14, 30, 0, 123));
-    expect(compactTimestamp(at)).toBe('20261127T143000Z');
-    expect(jobId('customers', 'SAMINC', at, 'manual')).toBe('customers-SAMINC-20261127T143000Z-manual');
+    // One grammar whatever started the job: <stream>-<company>-<trigger>-<time>; a schedule's
+    // workflow ID is the prefix, and the server appends the same time format.
+    expect(jobIdTime(at)).toBe('2026-11-27T14:30:00Z');
+    expect(jobId('customers', 'SAMINC', at, 'manual')).toBe('customers-SAMINC-manual-2026-11-27T14:30:00Z');
+    expect(`${scheduledJobIdPrefix('orders', 'SAMINC')}-2026-11-28T02:00:00Z`).toBe(
+      jobId('orders', 'SAMINC', new Date(Date.UTC(2026, 10, 28, 2)), 'schedule'),
+    );
     expect(syncStateId('customers', 'SAMINC')).toBe('sync-state-customers-SAMINC');
     expect(scheduleId('orders', 'SAMINC')).toBe('ml-connector-orders-SAMINC');
   });
