@@ -9,29 +9,45 @@ export interface ActivityClients {
 }
 
 /**
+ * `create` once, its promise shared; a failed creation is forgotten, so the next activity attempt
+ * tries again (a CA file mounted late, a data-center lookup that timed out) instead of failing for
+ * the worker's life.
+ */
+function onceSucceeded<T>(create: () => Promise<T>): {
+  get(): Promise<T>;
+  current(): Promise<T> | undefined;
+} {
+  let pending: Promise<T> | undefined;
+  return {
+    get: () =>
+      (pending ??= create().catch((err: unknown) => {
+        pending = undefined;
+        throw err;
+      })),
+    current: () => pending,
+  };
+}
+
+/**
  * Clients built from the configuration the first time an activity needs them, then shared by every
  * activity of the worker (one connection pool per outside system, so its concurrency cap holds).
  * The client modules load on first use too: a worker that never syncs never loads them.
  */
 export function lazyClients(config: AppConfig, logger: Logger): ActivityClients & { close(): void } {
-  let sage: Promise<Sage300Client> | undefined;
-  let mailchimp: Promise<MailchimpClient> | undefined;
+  const sage = onceSucceeded(() =>
+    import('../sage300/client.js').then(({ Sage300Client: C }) => C.fromConfig(config.sage300, logger)),
+  );
+  const mailchimp = onceSucceeded(() =>
+    import('../mailchimp/client.js').then(({ MailchimpClient: C }) => C.create(config.mailchimp, { logger })),
+  );
   return {
-    sage300: () =>
-      (sage ??= import('../sage300/client.js').then(({ Sage300Client: C }) =>
-        C.fromConfig(config.sage300, logger),
-      )),
-    mailchimp: () => {
-      mailchimp ??= import('../mailchimp/client.js')
-        .then(({ MailchimpClient: C }) => C.create(config.mailchimp, { logger }))
-        .catch((err: unknown) => {
-          mailchimp = undefined; // a failed data-center lookup is retried by the next activity attempt
-          throw err;
-        });
-      return mailchimp;
-    },
+    sage300: sage.get,
+    mailchimp: mailchimp.get,
     close() {
-      void sage?.then((s) => s.close()).catch(() => undefined);
+      void sage
+        .current()
+        ?.then((s) => s.close())
+        .catch(() => undefined);
     },
   };
 }

@@ -1,14 +1,21 @@
 import type { Client } from '@temporalio/client';
-import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  decodeArrayFromPayloads,
+  decodeOptionalFailureToOptionalError,
+} from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto from '@temporalio/proto';
+import { causeHint, causeText, failureCause } from '../workflows/failure-cause.js';
 import {
   ZERO_COUNTS,
   addCounts,
-  type PageResult,
+  isPagePartial,
+  type PagePartial,
   type RecordAction,
   type SyncCounts,
   type SyncJobInput,
 } from '../workflows/types.js';
+import { completedStatus } from './follow.js';
 
 const EventType = proto.temporal.api.enums.v1.EventType;
 
@@ -34,8 +41,16 @@ export interface JobTrail {
   workflowType: string;
   /** Input of the job's first run (no credentials, no records). */
   input?: SyncJobInput;
+  /**
+   * completed, completed_with_failures, failed, running, or how else Temporal closed it
+   * (cancelled, terminated, timed_out).
+   */
   status: string;
+  /** A failed job: what failed, in plain words, and what to try. */
+  cause?: string;
+  hint?: string;
   runIds: string[];
+  /** Including what failed pages had written before they failed. */
   counts: SyncCounts;
   records: AuditRecord[];
 }
@@ -62,9 +77,32 @@ export async function* historyEvents(
   } while (nextPageToken);
 }
 
-function isPageResult(value: unknown): value is PageResult {
-  const v = value as Partial<PageResult> | undefined;
-  return Boolean(v && typeof v === 'object' && v.counts && v.trail && Array.isArray(v.trail.created));
+/** A page's outcomes (a completed page's result, or what a failed page had written) join the trail. */
+function addPage(trail: JobTrail, result: PagePartial, run: number, page: number): void {
+  trail.counts = addCounts(trail.counts, result.counts);
+  const t = result.trail;
+  const adjusted = new Map((t.adjusted ?? []).map((a) => [a.key, a.adjusted]));
+  const noted = (key: string) => (adjusted.has(key) ? { adjusted: adjusted.get(key)! } : {});
+  for (const action of ['created', 'updated', 'unchanged'] as const) {
+    for (const key of t[action]) trail.records.push({ key, action, ...noted(key), run, page });
+  }
+  for (const d of [
+    ...t.skipped.map((x) => ['skipped', x] as const),
+    ...t.failed.map((x) => ['failed', x] as const),
+  ]) {
+    const [action, { reasonRef, ...detail }] = d;
+    const reason =
+      reasonRef !== undefined
+        ? (t.reasons?.[reasonRef] ?? '').split('<email>').join(detail.email ?? 'the address')
+        : detail.reason;
+    trail.records.push({ ...detail, ...(reason ? { reason } : {}), ...noted(detail.key), action, run, page });
+  }
+}
+
+/** The job's status in the words of docs/outcomes.md. */
+function jobStatus(closed: string, counts: SyncCounts): string {
+  if (closed === 'COMPLETED') return completedStatus(counts);
+  return closed.toLowerCase();
 }
 
 /**
@@ -113,33 +151,27 @@ export async function readJobTrail(client: Client, jobId: string): Promise<JobTr
         case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
           const attrs = event.activityTaskCompletedEventAttributes;
           const [result] = await decodeArrayFromPayloads(converter, attrs?.result?.payloads);
-          if (!isPageResult(result)) break;
-          page++;
-          trail.counts = addCounts(trail.counts, result.counts);
-          const t = result.trail;
-          const adjusted = new Map((t.adjusted ?? []).map((a) => [a.key, a.adjusted]));
-          const noted = (key: string) => (adjusted.has(key) ? { adjusted: adjusted.get(key)! } : {});
-          for (const action of ['created', 'updated', 'unchanged'] as const) {
-            for (const key of t[action]) trail.records.push({ key, action, ...noted(key), run, page });
-          }
-          for (const d of [
-            ...t.skipped.map((x) => ['skipped', x] as const),
-            ...t.failed.map((x) => ['failed', x] as const),
-          ]) {
-            const [action, { reasonRef, ...detail }] = d;
-            const reason =
-              reasonRef !== undefined
-                ? (t.reasons?.[reasonRef] ?? '').split('<email>').join(detail.email ?? 'the address')
-                : detail.reason;
-            trail.records.push({
-              ...detail,
-              ...(reason ? { reason } : {}),
-              ...noted(detail.key),
-              action,
-              run,
-              page,
-            });
-          }
+          if (isPagePartial(result)) addPage(trail, result, run, ++page);
+          break;
+        }
+        case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: {
+          // A page that failed for good carries what it had written (src/activities/errors.ts).
+          const failure = await decodeOptionalFailureToOptionalError(
+            converter,
+            event.activityTaskFailedEventAttributes?.failure,
+          );
+          const partial = failure instanceof ApplicationFailure ? failure.details?.[0] : undefined;
+          if (isPagePartial(partial)) addPage(trail, partial, run, ++page);
+          break;
+        }
+        case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: {
+          const failure = await decodeOptionalFailureToOptionalError(
+            converter,
+            event.workflowExecutionFailedEventAttributes?.failure,
+          );
+          const cause = failureCause(failure);
+          trail.cause = causeText(cause);
+          trail.hint = causeHint(cause, jobId);
           break;
         }
         case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
@@ -151,6 +183,7 @@ export async function readJobTrail(client: Client, jobId: string): Promise<JobTr
     }
     runId = next;
   }
+  trail.status = jobStatus(latest.status.name, trail.counts);
   return trail;
 }
 

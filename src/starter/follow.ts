@@ -1,6 +1,13 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { causeHint, causeText, failureCause } from '../workflows/failure-cause.js';
 import { progressQuery } from '../workflows/messages.js';
-import type { SyncCounts, SyncJobResult, SyncProgress } from '../workflows/types.js';
+import {
+  ZERO_COUNTS,
+  type JobMemo,
+  type SyncCounts,
+  type SyncJobResult,
+  type SyncProgress,
+} from '../workflows/types.js';
 
 export interface FollowOptions {
   /** Progress lines (stderr in the CLI). */
@@ -8,17 +15,49 @@ export interface FollowOptions {
   intervalMs?: number;
 }
 
+/** How a job ended (docs/outcomes.md). */
+export type OutcomeStatus = 'completed' | 'completed_with_failures' | 'failed';
+
 export interface JobOutcome {
   jobId: string;
   stream: string;
-  status: 'completed' | 'failed';
+  status: OutcomeStatus;
+  /** Including what a failed job wrote before it failed. */
   counts: SyncCounts;
   result?: SyncJobResult;
+  /** A failed job: what failed, in plain words, naming the setting to check. */
   error?: string;
+  /** A failed job: the error type (MailchimpAuthError, SyncRecordsFailed...). */
+  errorType?: string;
+  /** A failed job: what to try. */
+  hint?: string;
 }
 
 export function formatCounts(c: SyncCounts): string {
   return `read ${c.read}  created ${c.created}  updated ${c.updated}  unchanged ${c.unchanged}  skipped ${c.skipped}  failed ${c.failed}`;
+}
+
+/** A job that ran to its end (workers before `completed_with_failures` said `completed` regardless). */
+export function completedStatus(counts: SyncCounts): OutcomeStatus {
+  return counts.failed > 0 ? 'completed_with_failures' : 'completed';
+}
+
+/**
+ * A failed job's final counts: its memo (set by the job as it fails, readable with no worker), else
+ * its `progress` query (answered by a worker replaying it), else nothing known.
+ */
+async function failedCounts(handle: WorkflowHandle): Promise<SyncCounts> {
+  try {
+    const memo = (await handle.describe()).memo as Partial<JobMemo> | undefined;
+    if (memo?.counts) return memo.counts;
+  } catch {
+    // Visibility may lag; fall through to the query.
+  }
+  try {
+    return (await handle.query(progressQuery)).counts;
+  } catch {
+    return { ...ZERO_COUNTS };
+  }
 }
 
 /** Waits for a job, polling its `progress` query and reporting each change. */
@@ -45,16 +84,20 @@ export async function followJob(
   const polling = options.progress ? poll() : Promise.resolve();
   try {
     const result = (await handle.result()) as SyncJobResult;
-    return { jobId: handle.workflowId, stream, status: 'completed', counts: result.counts, result };
+    const status = completedStatus(result.counts);
+    return { jobId: handle.workflowId, stream, status, counts: result.counts, result };
   } catch (err) {
-    const cause = err instanceof WorkflowFailedError ? (err.cause ?? err) : err;
-    let counts: SyncCounts = { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
-    try {
-      counts = (await handle.query(progressQuery)).counts;
-    } catch {
-      // A failed workflow may have no worker left to answer.
-    }
-    return { jobId: handle.workflowId, stream, status: 'failed', counts, error: (cause as Error).message };
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const cause = failureCause(err.cause ?? err);
+    return {
+      jobId: handle.workflowId,
+      stream,
+      status: 'failed',
+      counts: await failedCounts(handle),
+      error: causeText(cause),
+      ...(cause.type ? { errorType: cause.type } : {}),
+      hint: causeHint(cause, handle.workflowId),
+    };
   } finally {
     stop = true;
     await polling;

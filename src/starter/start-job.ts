@@ -2,7 +2,17 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { SA } from '../temporal/search-attributes.js';
 import { jobId as makeJobId } from '../workflows/job-id.js';
-import { WORKFLOW_TYPE, type SyncJobInput, type SyncJobResult } from '../workflows/types.js';
+import { WORKFLOW_TYPE, type JobMemo, type SyncJobInput, type SyncJobResult } from '../workflows/types.js';
+
+/** The memo a job starts with: who started it, for which company, and what it replays. */
+export function startMemo(input: Pick<SyncJobInput, 'stream' | 'company' | 'trigger' | 'replayOf'>): JobMemo {
+  return {
+    stream: input.stream,
+    company: input.company,
+    trigger: input.trigger,
+    ...(input.replayOf ? { replayOf: input.replayOf } : {}),
+  };
+}
 
 export interface StartJobOptions {
   taskQueue: string;
@@ -79,6 +89,7 @@ export async function startSyncJob(
     // A second `sync` in the same second must not silently attach to the first.
     workflowIdConflictPolicy: 'FAIL',
     typedSearchAttributes: attributes,
-    ...(input.replayOf ? { memo: { replayOf: input.replayOf } } : {}),
+    // Read in the Temporal UI; the job adds its status and counts when it ends.
+    memo: { ...startMemo(input) },
   });
 }

@@ -1,12 +1,17 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { ConnectorActivities } from '../activities/index.js';
 
-/** Errors that retrying cannot fix: bad credentials, a query Sage refuses, a missing setting. */
+/**
+ * Errors that retrying cannot fix: bad credentials, a query Sage refuses, a missing setting. The
+ * activities already fail these as non-retryable (src/activities/errors.ts); the list also stops
+ * them when an activity worker of another version throws them as they are.
+ */
 export const NON_RETRYABLE = [
   'Sage300AuthError',
   'Sage300QueryError',
   'MailchimpAuthError',
   'SyncConfigurationError',
+  'ConfigError',
 ];
 
 /**

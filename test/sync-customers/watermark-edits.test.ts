@@ -14,7 +14,7 @@ describe('incremental runs see every edit on the boundary day', () => {
     h = await startHarness({ customers: 30 });
     await h.startWorker();
     keys = [...expectedMembers(h.sage.data.customers()).members.values()].map((m) => m.key);
-    expect((await h.runJob({ full: true })).status).toBe('completed');
+    expect((await h.runJob({ full: true })).status).toMatch(/^completed/);
   });
   afterAll(async () => h?.stop());
 
@@ -56,7 +56,7 @@ describe('incremental runs see every edit on the boundary day', () => {
       { touch: false },
     );
     const first = await h.runJob({});
-    expect(first.status).toBe('completed');
+    expect(first.status).toMatch(/^completed/);
     expect(await memberOf(future)).toMatchObject({ FNAME: 'Future', LNAME: 'Person' });
     const today = new Date().toISOString().slice(0, 10);
     const wm = await loadWatermark(h.t.client, 'customers', h.company);

@@ -20,7 +20,7 @@ describe('order watermark: completions are polled from the day the job read Sage
 
   it('an old order completed after the read (dated the day before the commit) is still picked up', async () => {
     const handle = await h.startJob({ full: true });
-    expect((await handle.result()).status).toBe('completed');
+    expect((await handle.result()).status).toMatch(/^completed/);
     const startDay = (await handle.describe()).startTime.toISOString().slice(0, 10);
 
     const expected = expectedOrders(h.sage.data.orders(), h.sage.data.customers());

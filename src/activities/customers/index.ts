@@ -13,8 +13,8 @@ import { boundaryFingerprints, customerReadAhead, readCustomerPage } from './rea
 import { createDuplicateResolver } from './duplicates.js';
 import { planCustomerPage } from './plan.js';
 import { keepArchived } from './archived.js';
-import { pendingWrites, resumeCheckpoint, writeMembers } from './write.js';
-import { summarizeCustomerPage } from './summarize.js';
+import { pendingWrites, resumeCheckpoint, writeMembers, type PageCheckpoint } from './write.js';
+import { partialCustomerPage, summarizeCustomerPage } from './summarize.js';
 
 /** Customer activities: audience setup, duplicate-email resolution, and one page of sync. */
 export function createCustomerSyncActivities(deps: ActivityDeps) {
@@ -79,15 +79,16 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
 
     /** One page: read it from Sage, plan it, write it to Mailchimp, return counts and keys only. */
     async syncCustomerPage(input: SyncPageInput): Promise<PageResult> {
+      let checkpoint: PageCheckpoint | undefined;
       try {
         checkCompany(deps.config, input.company);
         const sage = await clients.sage300();
         const mailchimp = await clients.mailchimp();
         const list = listId();
         const settings = mappingSettings(deps.config);
-        const checkpoint = resumeCheckpoint();
+        const cp = (checkpoint = resumeCheckpoint());
         return await withHeartbeat(
-          () => checkpoint,
+          () => cp,
           async (beat) => {
             const page = await readCustomerPage(sage, readAhead, input);
             throwIfCancelled();
@@ -99,12 +100,13 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
             });
             if (!deps.config.sync.restoreArchived && plan.toWrite.length > 0)
               keepArchived(plan, await archived(input.jobId, mailchimp, list));
-            await writeMembers(mailchimp, list, pendingWrites(checkpoint, plan.toWrite), checkpoint, beat);
-            return summarizeCustomerPage(input, page, plan, checkpoint);
+            await writeMembers(mailchimp, list, pendingWrites(cp, plan.toWrite), cp, beat);
+            return summarizeCustomerPage(input, page, plan, cp);
           },
         );
       } catch (err) {
-        throw toActivityFailure(err);
+        // What the attempts wrote before the failure counts in the job (the failure's details).
+        throw toActivityFailure(err, checkpoint ? { partial: partialCustomerPage(checkpoint) } : {});
       }
     },
   };

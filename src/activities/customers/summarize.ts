@@ -1,4 +1,10 @@
-import type { PageResult, RecordDetail } from '../../workflows/types.js';
+import {
+  ZERO_COUNTS,
+  emptyTrail,
+  type PagePartial,
+  type PageResult,
+  type RecordDetail,
+} from '../../workflows/types.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
 import { fingerprintEntry } from '../../workflows/watermark.js';
 import { latestDay } from '../../domain/customers/plan.js';
@@ -46,6 +52,28 @@ export function summarizeCustomerPage(
     done: page.done,
     seen: maxDay ? { day: maxDay, fingerprints: seenFps } : { fingerprints: [] },
   };
+}
+
+/**
+ * A failed page: the members its attempts wrote or recorded failed (the checkpoint), each counted
+ * read. Records it had not settled are not counted: the next run reads them again.
+ */
+export function partialCustomerPage(checkpoint: PageCheckpoint): PagePartial {
+  const counts = { ...ZERO_COUNTS };
+  const trail = emptyTrail();
+  const reasons = reasonIndex();
+  for (const [key, action] of checkpoint.written) {
+    counts.read++;
+    counts[action]++;
+    trail[action].push(key);
+  }
+  for (const f of checkpoint.failed) {
+    counts.read++;
+    counts.failed++;
+    trail.failed.push(reasons.compact(f));
+  }
+  if (reasons.size > 0) trail.reasons = reasons.list();
+  return { counts, trail };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { getClient } from '@temporalio/activity';
+import { getClient, heartbeat } from '@temporalio/activity';
 import type { ARCustomer } from '../../sage300/schemas.js';
 import type { PageResult, PreparedJob } from '../../workflows/types.js';
 import { orderJobPlan } from '../../domain/orders/plan.js';
@@ -10,10 +10,15 @@ import { withHeartbeat } from '../heartbeat.js';
 import { JobCache } from '../job-cache.js';
 import { loadWatermark } from '../sync-state.js';
 import { resumeCheckpoint, settlePage } from './checkpoint.js';
-import { planOrderPage } from './plan.js';
-import { ensureOrderStore } from './prepare.js';
+import { planOrderPage, type OrderPagePlan } from './plan.js';
+import { clearStaleSyncing, ensureOrderStore } from './prepare.js';
 import { orderReadAhead, orderReader, type OrderPageInput } from './read.js';
-import { summarizeOrderChunk } from './summarize.js';
+import {
+  partialOrderChunk,
+  summarizeOrderChunk,
+  withCreatedBefore,
+  type ResumableOrderCheckpoint,
+} from './summarize.js';
 import { ensureProducts, writeOrders } from './write.js';
 
 export type { OrderPageInput } from './read.js';
@@ -49,6 +54,8 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
       replay?: boolean;
       /** YYYY-MM-DD the job started (from the workflow, deterministic); the worker's clock if absent. */
       today?: string;
+      /** The job holds its stream (workflows before the stream lock do not say so). */
+      holdsStream?: boolean;
     }): Promise<PreparedJob> {
       try {
         checkCompany(deps.config, args.company);
@@ -58,7 +65,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
         const store = storeId(args.company);
         const sage = await clients.sage300();
         const mailchimp = await clients.mailchimp();
-        await ensureOrderStore(mailchimp, sage, {
+        const { syncing } = await ensureOrderStore(mailchimp, sage, {
           id: store,
           listId,
           company: args.company,
@@ -67,6 +74,8 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
         const wm = await loadWatermark(deps.temporalClient ?? getClient(), 'orders', args.company);
         const today = args.today ?? new Date().toISOString().slice(0, 10);
         const plan = orderJobPlan({ ...args, storeId: store, today }, wm, deps.config.sync);
+        if (syncing && !plan.backfill && args.holdsStream)
+          await clearStaleSyncing(mailchimp, store, deps.logger, args.jobId);
         deps.logger.info(
           {
             jobId: args.jobId,
@@ -101,7 +110,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
         await mailchimp.setStoreSyncing(args.storeId, false);
         deps.logger.info({ jobId: args.jobId, storeId: args.storeId }, 'store is_syncing cleared');
       } catch (err) {
-        throw toActivityFailure(err);
+        throw toActivityFailure(err, { mustFinish: true });
       }
     },
 
@@ -112,23 +121,27 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
      */
     async syncOrderPage(input: OrderPageInput): Promise<PageResult> {
       const { plan } = input;
+      let cp: ResumableOrderCheckpoint | undefined;
+      // The Sage page being written: what it created is heartbeated, so a retry that sends those
+      // orders again still counts them created.
+      let inFlight: OrderPagePlan | undefined;
       try {
         checkCompany(deps.config, input.company);
         const sage = await clients.sage300();
         const mailchimp = await clients.mailchimp();
         const reader = orderReader(sage, input, customers, readAhead);
-        const cp = resumeCheckpoint(input);
+        const checkpoint: ResumableOrderCheckpoint = (cp = resumeCheckpoint(input));
         return await withHeartbeat(
-          () => cp,
+          () => withCreatedBefore(checkpoint, inFlight),
           async (beat) => {
             for (;;) {
-              const page = await reader.pageAfter(cp.cursor);
+              const page = await reader.pageAfter(checkpoint.cursor);
               throwIfCancelled();
               // Read the next Sage page while this one is written (across the chunk boundary too: the
               // job's next activity, usually on this worker, picks it up instead of waiting for Sage).
               reader.readAheadOf(page);
-              const chunkFull = cp.processed + page.records.length >= plan.chunkSize;
-              const planned = planOrderPage(page, plan, cp);
+              const chunkFull = checkpoint.processed + page.records.length >= plan.chunkSize;
+              const planned = (inFlight = planOrderPage(page, plan, checkpoint));
               const failedProducts = await ensureProducts(
                 mailchimp,
                 products,
@@ -137,15 +150,18 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
                 planned.products,
               );
               await writeOrders(mailchimp, plan, planned, failedProducts);
-              settlePage(cp, page, planned);
+              settlePage(checkpoint, page, planned);
+              inFlight = undefined;
               beat();
               const done = page.done || Boolean(input.keys);
-              if (done || chunkFull) return summarizeOrderChunk(input, cp, done);
+              if (done || chunkFull) return summarizeOrderChunk(input, checkpoint, done);
             }
           },
         );
       } catch (err) {
-        throw toActivityFailure(err);
+        if (!cp) throw toActivityFailure(err);
+        heartbeat(withCreatedBefore(cp, inFlight));
+        throw toActivityFailure(err, { partial: partialOrderChunk(cp, inFlight) });
       }
     },
   };

@@ -57,8 +57,12 @@ export const command: Command = {
         return 0;
       }
       if (values.export) return 0;
-      ctx.out(`${trail.jobId} (${trail.workflowType}, ${trail.status}, ${trail.runIds.length} run(s))`);
+      ctx.out(
+        `${trail.jobId} (${trail.workflowType}, ${trail.status.replace(/_/g, ' ')}, ${trail.runIds.length} run(s))`,
+      );
       ctx.out(`  ${formatCounts(trail.counts)}`);
+      if (trail.cause) ctx.out(`  cause: ${trail.cause}`);
+      if (trail.hint) ctx.out(`  try: ${trail.hint}`);
       for (const action of ['created', 'updated', 'unchanged'] as const) {
         const keys = trail.records.filter((r) => r.action === action).map((r) => r.key);
         if (keys.length)

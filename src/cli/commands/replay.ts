@@ -3,8 +3,8 @@ import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { connectCommandClient } from '../../starter/connect.js';
 import { replayJob } from '../../starter/replay.js';
-import { followJob, formatCounts } from '../../starter/follow.js';
-import { outcomeJson, refusedAsBusy, waitForRunningJob } from './sync.js';
+import { followJob } from '../../starter/follow.js';
+import { exitCodeOf, outcomeJson, printOutcome, refusedAsBusy, waitForRunningJob } from './sync.js';
 
 export const command: Command = {
   summary: 'Re-send exactly the records that failed in a job, as a new job linked to it.',
@@ -49,8 +49,8 @@ export const command: Command = {
         progress: (line) => process.stderr.write(`${line}\n`),
       });
       if (values.json) ctx.out(outcomeJson(outcome));
-      else ctx.out(`${outcome.jobId}: ${outcome.status}  ${formatCounts(outcome.counts)}`);
-      return outcome.status === 'completed' ? 0 : 1;
+      else printOutcome(outcome, (l) => ctx.out(l));
+      return exitCodeOf(outcome);
     } catch (err) {
       return refusedAsBusy(err, (l) => process.stderr.write(`${l}\n`), values.json);
     } finally {

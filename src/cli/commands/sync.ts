@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { connectCommandClient, requireCompany } from '../../starter/connect.js';
 import { StreamBusyError, startSyncJob } from '../../starter/start-job.js';
 import { followJob, formatCounts, type JobOutcome } from '../../starter/follow.js';
+import { RECORDS_FAILED } from '../../workflows/failure-cause.js';
 import { isSyncStream, type SyncJobInput } from '../../workflows/types.js';
 import { isDay } from '../../workflows/watermark.js';
 
@@ -23,7 +24,32 @@ export function outcomeJson(o: JobOutcome): string {
         }
       : {}),
     ...(o.error ? { error: o.error } : {}),
+    ...(o.errorType ? { errorType: o.errorType } : {}),
+    ...(o.hint ? { hint: o.hint } : {}),
   });
+}
+
+/** Exit code of a job that ran to its end with some records failed (docs/outcomes.md). */
+export const EXIT_COMPLETED_WITH_FAILURES = 3;
+
+/** `--wait`'s exit code: 0 completed, 3 completed with failures, 1 failed (75: refused, stream busy). */
+export function exitCodeOf(o: JobOutcome): number {
+  if (o.status === 'completed') return 0;
+  return o.status === 'completed_with_failures' ? EXIT_COMPLETED_WITH_FAILURES : 1;
+}
+
+/** The human-readable end of a followed job: status, counts, and for a failure its cause and what to try. */
+export function printOutcome(o: JobOutcome, out: (line: string) => void): void {
+  out(`${o.jobId}: ${o.status.replace(/_/g, ' ')}`);
+  out(`  ${formatCounts(o.counts)}`);
+  if (o.error) out(`  cause: ${o.error}`);
+  if (o.hint) out(`  try: ${o.hint}`);
+  if (o.result?.watermarkHeld)
+    out(
+      `  watermark not advanced: ${o.result.watermarkHeld} record(s) failed with transient errors; the next run reads them again`,
+    );
+  if (o.counts.failed > 0 && o.errorType !== RECORDS_FAILED)
+    out(`  failed records: ml-connector audit ${o.jobId}; re-send them: ml-connector replay ${o.jobId}`);
 }
 
 /** `--wait` waits for a running job of the stream before starting; without it the CLI refuses. */
@@ -99,20 +125,8 @@ export const command: Command = {
         progress: (line) => process.stderr.write(`${line}\n`),
       });
       if (values.json) ctx.out(outcomeJson(outcome));
-      else {
-        ctx.out(`${outcome.jobId}: ${outcome.status}`);
-        ctx.out(`  ${formatCounts(outcome.counts)}`);
-        if (outcome.error) ctx.out(`  error: ${outcome.error}`);
-        if (outcome.result?.watermarkHeld)
-          ctx.out(
-            `  watermark not advanced: ${outcome.result.watermarkHeld} record(s) failed with transient errors; the next run reads them again`,
-          );
-        if (outcome.counts.failed > 0)
-          ctx.out(
-            `  failed records: ml-connector audit ${outcome.jobId}; re-send them: ml-connector replay ${outcome.jobId}`,
-          );
-      }
-      return outcome.status === 'completed' ? 0 : 1;
+      else printOutcome(outcome, (l) => ctx.out(l));
+      return exitCodeOf(outcome);
     } catch (err) {
       return refusedAsBusy(err, (l) => process.stderr.write(`${l}\n`), values.json);
     } finally {
