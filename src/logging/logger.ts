@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 import { redactValue } from './redact.js';
 
 export type { Logger } from 'pino';
@@ -7,6 +8,8 @@ export { addSecretsToScrub } from './redact.js';
 export interface CreateLoggerOptions {
   level?: string;
   destination?: DestinationStream;
+  /** `json`, `pretty`, or `auto` (pretty when stdout is a terminal); LOG_FORMAT when unset. */
+  format?: string;
 }
 
 /** The censor's path names the key only below the top level (`*` arrives as a symbol). */
@@ -14,6 +17,28 @@ const fieldName = (path: readonly (string | symbol)[]) => {
   const last = path.at(-1);
   return typeof last === 'string' ? last : '';
 };
+
+/** A person at a terminal reads lines; a log collector (a pipe, a file, Docker) reads JSON. */
+function wantsPretty(format: string | undefined): boolean {
+  if (format === 'json') return false;
+  if (format === 'pretty') return true;
+  return Boolean(process.stdout.isTTY);
+}
+
+/**
+ * One line per entry, its fields after the message. Synchronous, so the lines written just before
+ * the process exits are not lost; it formats what the redaction below has already cleaned.
+ */
+function prettyStdout(): DestinationStream {
+  return pretty({
+    destination: 1,
+    sync: true,
+    colorize: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,name',
+  });
+}
 
 /**
  * Every logger goes through the one redaction layer (./redact.ts), called where pino shows it each
@@ -34,5 +59,8 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     serializers: { err: (err: unknown) => err },
     redact: { paths: ['*'], censor: (value, path) => redactValue(value, fieldName(path)) },
   };
-  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  const destination =
+    options.destination ??
+    (wantsPretty(options.format ?? process.env.LOG_FORMAT) ? prettyStdout() : undefined);
+  return destination ? pino(pinoOptions, destination) : pino(pinoOptions);
 }

@@ -87,7 +87,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...devServerSearchAttributeFlags(),
     ...(options.extraArgs ?? []),
   ];
-  logger.info({ cliPath, port, uiPort, dbFile }, 'starting embedded Temporal dev server');
+  logger.debug({ cliPath, port, uiPort, dbFile }, 'starting embedded Temporal dev server');
   const [command, ...wrapper] = [...dieWithParent(), cliPath];
   // Only what the CLI needs: the connector's secrets must not be readable in the child's environ.
   const child = spawn(command!, [...wrapper, ...args], {
@@ -99,7 +99,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
       lastLine = line.slice(0, 2000);
-      logger.info({ temporal: lastLine }, 'temporal dev server');
+      // Its banner and its warnings (a dial error for each connection a stop cuts) are the server's
+      // business: `start` says itself where the server and its UI are.
+      logger.debug({ temporal: lastLine }, 'temporal dev server');
     }
   };
   child.stdout?.on('data', forward);

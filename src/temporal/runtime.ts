@@ -7,10 +7,12 @@ import {
 } from '@temporalio/worker';
 import type { Logger } from '../logging/logger.js';
 
+// The SDK's INFO lines (worker state, the webpack bundle report, Nexus polling) describe its own
+// machinery, not a job: an operator sees them with LOG_LEVEL=debug.
 const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
   DEBUG: 'debug',
-  INFO: 'info',
+  INFO: 'debug',
   WARN: 'warn',
   ERROR: 'error',
 };
