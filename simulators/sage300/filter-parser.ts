@@ -340,8 +340,35 @@ const trimEnd = (s: string) => s.replace(/ +$/, '');
 
 /** A filter compiled once per query into closures: a 100,000-row scan runs no tree walk per row. */
 export function compileFilter(e: Expr, collation: Collation = 'ci'): (row: Row) => boolean {
-  const fold = collation === 'ci' ? (s: string) => s.toLowerCase() : (s: string) => s;
+  // An address lookup tests Email and ContactsEmail against many literals per row: the last two
+  // values folded are kept, literals are folded once here.
+  let lastA: string | undefined;
+  let lastB: string | undefined;
+  let foldedA = '';
+  let foldedB = '';
+  const lower = (s: string) => {
+    if (s === lastA) return foldedA;
+    if (s === lastB) return foldedB;
+    lastB = lastA;
+    foldedB = foldedA;
+    lastA = s;
+    foldedA = s.toLowerCase();
+    return foldedA;
+  };
+  const fold = collation === 'ci' ? lower : (s: string) => s;
   const equalityKey = (s: string) => fold(trimEnd(s));
+  /** A string operand, folded (or keyed for equality) once if it is a literal. */
+  const operand = (x: Expr, as: (s: string) => string): ((row: Row) => Value) => {
+    if (x.type === 'literal' && typeof x.value === 'string') {
+      const v = as(x.value);
+      return () => v;
+    }
+    const get = value(x);
+    return (row) => {
+      const v = get(row);
+      return v === null ? null : as(v as string);
+    };
+  };
 
   function value(x: Expr): (row: Row) => Value {
     switch (x.type) {
@@ -375,11 +402,11 @@ export function compileFilter(e: Expr, collation: Collation = 'ci'): (row: Row) 
     const args = x.args.map(value);
     const nullResult = x.valueType === 'boolean' ? false : null;
     const text = (fn: (a: string, b: string) => Value) => {
-      const [a, b] = args as [(row: Row) => Value, (row: Row) => Value];
+      const [a, b] = [operand(x.args[0]!, fold), operand(x.args[1]!, fold)];
       return (row: Row): Value => {
         const va = a(row);
         const vb = b(row);
-        return va === null || vb === null ? nullResult : fn(fold(va as string), fold(vb as string));
+        return va === null || vb === null ? nullResult : fn(va as string, vb as string);
       };
     };
     const unary = (fn: (a: string) => Value) => {
@@ -415,11 +442,9 @@ export function compileFilter(e: Expr, collation: Collation = 'ci'): (row: Row) 
     const strings = typeOf(x.left) === 'string' || typeOf(x.right) === 'string';
     if (strings && (op === 'eq' || op === 'ne')) {
       const want = op === 'eq';
+      const [a, b] = [operand(x.left, equalityKey), operand(x.right, equalityKey)];
       return (row) => {
-        const a = left(row);
-        const b = right(row);
-        if (a === null || b === null) return (a === b) === want;
-        return (equalityKey(a as string) === equalityKey(b as string)) === want;
+        return (a(row) === b(row)) === want;
       };
     }
     return (row) => compare(op, left(row), right(row));
