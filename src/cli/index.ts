@@ -1,7 +1,8 @@
 import { ConfigError } from '../config/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { UsageError, type CliContext, type Command } from './command.js';
-import { loadAppConfig } from './load-config.js';
+import { loadCommandConfig } from './load-config.js';
+import type { SandboxUse } from '../starter/sandbox-settings.js';
 
 // Commands load lazily: `ml-connector check` should not pay for bundling workflows or starting servers.
 const commands: Record<string, () => Promise<{ command: Command }>> = {
@@ -18,6 +19,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   replay: () => import('./commands/replay.js'),
   reconcile: () => import('./commands/reconcile.js'),
   sandbox: () => import('./commands/sandbox.js'),
+  temporal: () => import('./commands/temporal.js'),
 };
 
 async function help(out: (l: string) => void): Promise<void> {
@@ -34,6 +36,11 @@ async function help(out: (l: string) => void): Promise<void> {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  // `ml-connector ... | head`: the reader is gone, which ends the command, without a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -53,12 +60,19 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
 export async function runCommand(name: string, command: Command, rest: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   let logger: Logger | undefined;
+  let sandbox: SandboxUse | undefined;
   const ctx: CliContext = {
-    config: () => loadAppConfig(),
+    // `start` runs the sandbox; every other command joins the one it runs.
+    config: async () => {
+      const loaded = await loadCommandConfig(process.env, { sandbox: name !== 'start' });
+      sandbox = loaded.sandbox;
+      return loaded.config;
+    },
+    sandbox: () => sandbox,
     logger: () => (logger ??= createLogger({ level: process.env.LOG_LEVEL })),
     out,
   };
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (!command.passThrough && (rest.includes('--help') || rest.includes('-h'))) {
     out(`${command.summary}\n\nUsage: ${command.usage}`);
     return 0;
   }

@@ -1,3 +1,4 @@
+import { ScheduleNotFoundError } from '@temporalio/client';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
@@ -11,6 +12,7 @@ import {
   resumeSchedule,
   triggerSchedule,
 } from '../../starter/schedules.js';
+import { isSyncStream } from '../../workflows/types.js';
 
 const ACTIONS = ['apply', 'list', 'pause', 'resume', 'trigger', 'delete'] as const;
 
@@ -52,11 +54,18 @@ export const command: Command = {
       }
       if (!target)
         throw new UsageError(`${action} needs a schedule: customers, orders, reconcile or a schedule ID`);
-      const id = resolveScheduleId(target, config.sage300.company ?? '');
-      if (action === 'pause') await pauseSchedule(client, id, values.note);
-      else if (action === 'resume') await resumeSchedule(client, id, values.note);
-      else if (action === 'trigger') await triggerSchedule(client, id);
-      else await deleteSchedule(client, id);
+      // A stream names the schedule of the configured company (the sandbox's included).
+      const byStream = target === 'reconcile' || isSyncStream(target);
+      const id = resolveScheduleId(target, byStream ? requireCompany(config) : '');
+      try {
+        if (action === 'pause') await pauseSchedule(client, id, values.note);
+        else if (action === 'resume') await resumeSchedule(client, id, values.note);
+        else if (action === 'trigger') await triggerSchedule(client, id);
+        else await deleteSchedule(client, id);
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+        throw new Error(`no schedule ${id} in Temporal: \`ml-connector schedule list\` shows them`);
+      }
       ctx.out(`${action} ${id}: done`);
       return 0;
     } finally {
