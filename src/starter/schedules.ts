@@ -9,6 +9,7 @@ import {
 import type { AppConfig } from '../config/index.js';
 import { SA } from '../temporal/search-attributes.js';
 import { scheduleId, scheduledJobIdPrefix } from '../workflows/job-id.js';
+import { startMemo } from './start-job.js';
 import {
   RECONCILE_WORKFLOW_TYPE,
   reconcileScheduleId,
@@ -37,13 +38,15 @@ export function scheduleOptionsFor(
       workflowType: WORKFLOW_TYPE[stream],
       taskQueue: config.temporal.taskQueue,
       args: [input],
-      // The server appends `-<nominal time>`: customers-SAMINC-scheduled-2026-11-27T02:00:00Z.
+      // The server appends `-<nominal time>`: customers-SAMINC-schedule-2026-11-28T02:00:00Z, the
+      // one job ID grammar (src/workflows/job-id.ts).
       workflowId: scheduledJobIdPrefix(stream, company),
       typedSearchAttributes: [
         { key: SA.stream, value: stream },
         { key: SA.company, value: company },
         { key: SA.trigger, value: 'schedule' },
       ],
+      memo: { ...startMemo(input) },
     },
     policies: {
       // Single flight: a run still going when the next one is due makes that one skip.

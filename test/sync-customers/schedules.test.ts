@@ -14,7 +14,7 @@ import {
 import { scheduleId } from '../../src/workflows/job-id.js';
 import { reconcileScheduleId } from '../../src/workflows/reconcile-job.js';
 import { loadWatermark } from '../../src/activities/sync-state.js';
-import type { SyncJobResult } from '../../src/workflows/types.js';
+import type { JobMemo, SyncJobResult } from '../../src/workflows/types.js';
 
 // Real servers on a shared 2-core machine: generous, so load never turns into a false failure.
 jest.setTimeout(180_000);
@@ -93,6 +93,10 @@ describe('schedules from config', () => {
       stream: 'customers',
     });
     expect((await loadWatermark(h.t.client, 'customers', h.company))?.jobId).toBe(workflowId);
+    // The schedule starts its jobs with the memo a manual start gives; the job adds its outcome.
+    const memo = (await h.t.client.workflow.getHandle(workflowId).describe()).memo as JobMemo;
+    expect(memo).toMatchObject({ stream: 'customers', company: h.company, trigger: 'schedule' });
+    expect(memo.counts).toEqual(result.counts);
 
     // A manual run right after reads only from the watermark the scheduled run committed.
     const manual = await h.runJob({});
