@@ -119,7 +119,7 @@ export class MailchimpClient {
 
   /** The audience's archived members (one request per 1,000 of them). */
   archivedMembers(listId: string): Promise<ArchivedMembers> {
-    return members.archivedMembers(this.http, listId);
+    return members.archivedMembers(this.http, listId, this.maxConnections);
   }
 
   ensureStore(s: StoreInput): Promise<{ created: boolean; store: MailchimpStore }> {

@@ -53,13 +53,17 @@ export async function listMergeFieldTags(http: MailchimpHttp, listId: string): P
 
 /**
  * The audience's archived members: `GET members?status=archived` with only the addresses (`fields`),
- * 1,000 a page. A member archived or unarchived while the pages are read may be missed or seen twice
- * (offset paging); the caller reads again for its next job.
+ * 1,000 a page; once the first page tells how many there are, the others are read `concurrency` at
+ * once. A member archived or unarchived while the pages are read may be missed or seen twice (offset
+ * paging); the caller reads again for its next job.
  */
-export async function archivedMembers(http: MailchimpHttp, listId: string): Promise<ArchivedMembers> {
-  const hashes: string[] = [];
-  for (let offset = 0; ; offset += MEMBER_PAGE) {
-    const page = parseWith(
+export async function archivedMembers(
+  http: MailchimpHttp,
+  listId: string,
+  concurrency: number,
+): Promise<ArchivedMembers> {
+  const read = async (offset: number) =>
+    parseWith(
       addressPageSchema,
       await http.request('GET', `lists/${enc(listId)}/members`, {
         searchParams: {
@@ -71,9 +75,13 @@ export async function archivedMembers(http: MailchimpHttp, listId: string): Prom
       }),
       'archived member page',
     );
-    for (const m of page.members) hashes.push(subscriberHash(m.email_address));
-    if (page.members.length < MEMBER_PAGE || offset + MEMBER_PAGE >= page.total_items) break;
-  }
+  const first = await read(0);
+  const hashes = first.members.map((m) => subscriberHash(m.email_address));
+  const offsets: number[] = [];
+  for (let offset = MEMBER_PAGE; offset < first.total_items; offset += MEMBER_PAGE) offsets.push(offset);
+  await forEachBounded(offsets, concurrency, async (offset) => {
+    for (const m of (await read(offset)).members) hashes.push(subscriberHash(m.email_address));
+  });
   return new ArchivedMembers(hashes);
 }
 
