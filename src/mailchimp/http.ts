@@ -112,7 +112,10 @@ export class MailchimpHttp {
       body = res.body;
     } catch (err) {
       const code = (err as { code?: string }).code;
-      const message = this.scrub(`${method} ${path}: ${(err as Error).message}`);
+      const message = this.scrub(
+        `${method} ${path}: ${(err as Error).message} (check that this machine reaches ${this.baseUrl}: ` +
+          'MAILCHIMP_API_URL if set, MAILCHIMP_TIMEOUT_MS for timeouts)',
+      );
       // Our own got error wrappers carry the request options (with the Authorization header): never kept.
       if (isTransientNetworkCode(code)) {
         throw new MailchimpRetryableError(`Mailchimp request failed: ${message}`, { code });
@@ -154,8 +157,12 @@ export class MailchimpHttp {
       );
     }
     if (status === 429 || status >= 500) {
+      const why =
+        status === 429
+          ? 'MAILCHIMP_MAX_CONNECTIONS caps this connector; other programs using the same key count too'
+          : 'see https://status.mailchimp.com';
       return new MailchimpRetryableError(
-        `Mailchimp is busy or failing (HTTP ${status}, ${said}) on ${where}`,
+        `Mailchimp is busy or failing (HTTP ${status}, ${said}) on ${where} (${why})`,
         fields,
       );
     }

@@ -148,7 +148,8 @@ export function classifyHttpFailure(f: HttpFailure): Sage300Error {
   if (RETRYABLE_STATUS.has(f.status) || f.status >= 500) {
     const seconds = f.retryAfter !== undefined ? Number(f.retryAfter) : undefined;
     return new Sage300RetryableError(
-      `Sage 300 is busy or failing (${tag}${said}) for ${f.request}`,
+      `Sage 300 is busy or failing (${tag}${said}) for ${f.request}; if it lasts, check the IIS ` +
+        `application pool and the Web API logs (a 429 also means SAGE300_MAX_CONCURRENCY is above what it takes)`,
       { status: f.status, code },
       seconds !== undefined && Number.isFinite(seconds) ? seconds : undefined,
     );
@@ -183,7 +184,8 @@ export function classifyNetworkFailure(
   const code = err.code;
   if (err.name === 'TimeoutError' || code === 'ETIMEDOUT') {
     return new Sage300RetryableError(
-      `Sage 300 did not answer in time for ${request} (a hung request or a slow IIS cold start): ${err.message}`,
+      `Sage 300 did not answer in time for ${request} (a hung request or a slow IIS cold start; SAGE300_TIMEOUT_MS ` +
+        `sets the wait): ${err.message}`,
       { code: 'ETIMEDOUT' },
     );
   }
@@ -196,7 +198,8 @@ export function classifyNetworkFailure(
   }
   if (code && RETRYABLE_NETWORK.has(code)) {
     return new Sage300RetryableError(
-      `Network error talking to Sage 300 (${code}) for ${request}: ${err.message}`,
+      `Network error talking to Sage 300 (${code}) for ${request}: ${err.message}. Check SAGE300_BASE_URL and ` +
+        `that the Sage 300 Web API (IIS) answers from this machine`,
       {
         code,
       },

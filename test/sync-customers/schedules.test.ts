@@ -94,7 +94,7 @@ describe('schedules from config', () => {
     });
     expect((await loadWatermark(h.t.client, 'customers', h.company))?.jobId).toBe(workflowId);
     // The schedule starts its jobs with the memo a manual start gives; the job adds its outcome.
-    const memo = (await h.t.client.workflow.getHandle(workflowId).describe()).memo as JobMemo;
+    const memo = (await h.t.client.workflow.getHandle(workflowId).describe()).memo as unknown as JobMemo;
     expect(memo).toMatchObject({ stream: 'customers', company: h.company, trigger: 'schedule' });
     expect(memo.counts).toEqual(result.counts);
 
