@@ -2,7 +2,7 @@ import type { Method } from 'got';
 import type { MailchimpConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import { credentialFrom, resolveEndpoint, type MailchimpCredential } from './datacenter.js';
-import type { ArchivedMembers } from './archived.js';
+import type { AudienceSnapshot } from './audience-snapshot.js';
 import * as batches from './batches.js';
 import * as ecommerce from './ecommerce.js';
 import { MAILCHIMP_RETRY, MailchimpHttp, type RequestOptions } from './http.js';
@@ -113,13 +113,32 @@ export class MailchimpClient {
     return members.setMemberTags(this.http, listId, email, tags);
   }
 
+  /** Tags the member with this id (subscriber hash), whatever its address. */
+  tagMember(
+    listId: string,
+    memberId: string,
+    tags: { name: string; status: 'active' | 'inactive' }[],
+  ): Promise<void> {
+    return members.tagMember(this.http, listId, memberId, tags);
+  }
+
+  /** Archives the member with this id (DELETE): it stops counting as a contact, its history stays. */
+  async archiveMember(listId: string, memberId: string): Promise<void> {
+    await this.http.request('DELETE', `lists/${enc(listId)}/members/${enc(memberId)}`);
+  }
+
   getMember(listId: string, email: string): Promise<MailchimpMember | undefined> {
     return members.getMember(this.http, listId, email);
   }
 
-  /** The audience's archived members (one request per 1,000 of them). */
-  archivedMembers(listId: string): Promise<ArchivedMembers> {
-    return members.archivedMembers(this.http, listId, this.maxConnections);
+  /** The audience's archived members (one request per 1,000 of them); `has(email)` says archived. */
+  archivedMembers(listId: string): Promise<AudienceSnapshot> {
+    return members.audienceSnapshot(this.http, listId, this.maxConnections, { status: 'archived' });
+  }
+
+  /** Every member's status and customer number (`customerTag`), one request per 1,000 members. */
+  audienceSnapshot(listId: string, customerTag: string): Promise<AudienceSnapshot> {
+    return members.audienceSnapshot(this.http, listId, this.maxConnections, { customerTag });
   }
 
   ensureStore(s: StoreInput): Promise<{ created: boolean; store: MailchimpStore }> {

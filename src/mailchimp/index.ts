@@ -1,5 +1,5 @@
 export { MailchimpClient, type MailchimpClientOptions } from './client.js';
-export { ArchivedMembers } from './archived.js';
+export { AudienceSnapshot } from './audience-snapshot.js';
 export * from './errors.js';
 export { normalizeEmail, subscriberHash } from './hash.js';
 export { memberAction } from './members.js';

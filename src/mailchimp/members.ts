@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArchivedMembers } from './archived.js';
+import { AudienceSnapshot, type SnapshotEntry } from './audience-snapshot.js';
 import { MailchimpAuthError, MailchimpError, MailchimpNotFoundError } from './errors.js';
 import { normalizeEmail, subscriberHash } from './hash.js';
 import type { MailchimpHttp } from './http.js';
@@ -18,9 +18,17 @@ const enc = encodeURIComponent;
 const MERGE_FIELD_PAGE = 1000; // Mailchimp's maximum `count`; the default of 10 would miss fields
 const MEMBER_PAGE = 1000;
 
-const addressPageSchema = z
+const snapshotPageSchema = z
   .object({
-    members: z.array(z.object({ email_address: z.string() }).loose()),
+    members: z.array(
+      z
+        .object({
+          id: z.string(),
+          status: z.string(),
+          merge_fields: z.record(z.string(), z.unknown()).optional(),
+        })
+        .loose(),
+    ),
     total_items: z.number(),
   })
   .loose();
@@ -52,37 +60,56 @@ export async function listMergeFieldTags(http: MailchimpHttp, listId: string): P
 }
 
 /**
- * The audience's archived members: `GET members?status=archived` with only the addresses (`fields`),
- * 1,000 a page; once the first page tells how many there are, the others are read `concurrency` at
- * once. A member archived or unarchived while the pages are read may be missed or seen twice (offset
- * paging); the caller reads again for its next job.
+ * An audience read once into an AudienceSnapshot: `GET members` with only the id (the subscriber
+ * hash), the status and the customer-number merge field (`fields`), 1,000 a page; once the first
+ * page tells how many there are, the others are read `concurrency` at once. `status` reads only
+ * the members in it (archived ones, for the batch path). A member changed while the pages are read
+ * may be missed or seen twice (offset paging); the caller reads again for its next job.
  */
-export async function archivedMembers(
+export async function audienceSnapshot(
   http: MailchimpHttp,
   listId: string,
   concurrency: number,
-): Promise<ArchivedMembers> {
-  const read = async (offset: number) =>
-    parseWith(
-      addressPageSchema,
+  opts: { status?: 'archived'; customerTag?: string } = {},
+): Promise<AudienceSnapshot> {
+  const tag = opts.customerTag;
+  const fields = [
+    'members.id',
+    'members.status',
+    ...(tag ? [`members.merge_fields.${tag}`] : []),
+    'total_items',
+  ];
+  const entries: SnapshotEntry[] = [];
+  const read = async (offset: number) => {
+    const page = parseWith(
+      snapshotPageSchema,
       await http.request('GET', `lists/${enc(listId)}/members`, {
         searchParams: {
-          status: 'archived',
-          fields: 'members.email_address,total_items',
+          ...(opts.status ? { status: opts.status } : {}),
+          fields: fields.join(','),
           count: MEMBER_PAGE,
           offset,
         },
       }),
-      'archived member page',
+      'member page',
     );
-  const first = await read(0);
-  const hashes = first.members.map((m) => subscriberHash(m.email_address));
+    for (const m of page.members) {
+      const customer = tag ? m.merge_fields?.[tag] : undefined;
+      entries.push({
+        id: m.id,
+        status: m.status,
+        ...(typeof customer === 'string' || typeof customer === 'number'
+          ? { customer: String(customer) }
+          : {}),
+      });
+    }
+    return page.total_items;
+  };
+  const total = await read(0);
   const offsets: number[] = [];
-  for (let offset = MEMBER_PAGE; offset < first.total_items; offset += MEMBER_PAGE) offsets.push(offset);
-  await forEachBounded(offsets, concurrency, async (offset) => {
-    for (const m of (await read(offset)).members) hashes.push(subscriberHash(m.email_address));
-  });
-  return new ArchivedMembers(hashes);
+  for (let offset = MEMBER_PAGE; offset < total; offset += MEMBER_PAGE) offsets.push(offset);
+  await forEachBounded(offsets, concurrency, async (offset) => void (await read(offset)));
+  return new AudienceSnapshot(entries);
 }
 
 /** Creates the merge fields the sync writes that the audience lacks; returns the tags it created. */
@@ -169,7 +196,7 @@ export async function upsertMember(
   if (tags.length > 0) body.tags = tags;
   const member = parseWith(
     memberSchema,
-    await http.request('PUT', `lists/${enc(listId)}/members/${hash}`, { json: body }),
+    await http.request('PUT', `lists/${enc(listId)}/members/${m.memberId ?? hash}`, { json: body }),
     'member',
   );
   const current = (member.tags ?? []).map((t) => t.name);
@@ -203,9 +230,17 @@ export async function setMemberTags(
   email: string,
   tags: { name: string; status: 'active' | 'inactive' }[],
 ): Promise<void> {
-  await http.request('POST', `lists/${enc(listId)}/members/${subscriberHash(email)}/tags`, {
-    json: { tags },
-  });
+  await tagMember(http, listId, subscriberHash(email), tags);
+}
+
+/** Sets tags on the member with this id (subscriber hash); a tag already set is left as it is. */
+export async function tagMember(
+  http: MailchimpHttp,
+  listId: string,
+  memberId: string,
+  tags: { name: string; status: 'active' | 'inactive' }[],
+): Promise<void> {
+  await http.request('POST', `lists/${enc(listId)}/members/${enc(memberId)}/tags`, { json: { tags } });
 }
 
 export async function getMember(

@@ -32,6 +32,12 @@ export interface MemberInput {
    */
   ownedTags?: { names: string[]; prefixes: string[] };
   language?: string;
+  /**
+   * The member to write when it is not the address's own (its subscriber hash): the customer's
+   * member under its old address. Mailchimp moves that member to `email`, keeping its status, tags
+   * and history, or answers `Member Exists` when another member has `email`.
+   */
+  memberId?: string;
 }
 
 export interface MemberWriteResult {

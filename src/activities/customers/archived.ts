@@ -1,16 +1,22 @@
 import { maskEmail } from '../../logging/redact.js';
-import { ARCHIVED_REASON } from '../archived.js';
+import { subscriberHash } from '../../mailchimp/hash.js';
+import type { AudienceSnapshot } from '../../mailchimp/audience-snapshot.js';
 import type { CustomerPagePlan } from './plan.js';
+
+/** Why a customer whose member a marketer archived in Mailchimp is not written (SYNC_RESTORE_ARCHIVED). */
+export const ARCHIVED_REASON = 'archived in Mailchimp';
 
 /**
  * Members a marketer archived stay archived: Mailchimp unarchives a contact it is sent again (PUT),
  * so they leave the page's writes and are recorded skipped. They get no fingerprint: each time they
- * are read they are looked at again (unarchived meanwhile, they are written).
+ * are read they are looked at again (unarchived meanwhile, they are written). The member a write
+ * goes to is the customer's own when its address changes (`PendingWrite.memberId`).
  */
-export function keepArchived(plan: CustomerPagePlan, archived: { has(email: string): boolean }): void {
+export function keepArchived(plan: CustomerPagePlan, audience: AudienceSnapshot): void {
   const held = new Set<string>();
   plan.toWrite = plan.toWrite.filter((w) => {
-    if (!archived.has(w.member.email)) return true;
+    const target = w.memberId ?? subscriberHash(w.member.email);
+    if (audience.statusOf(target) !== 'archived') return true;
     held.add(w.key);
     plan.counts.skipped++;
     plan.trail.skipped.push({ key: w.key, reason: ARCHIVED_REASON, email: maskEmail(w.member.email) });

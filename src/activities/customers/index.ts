@@ -7,12 +7,13 @@ import { resolveClients } from '../clients.js';
 import { SyncConfigurationError, toActivityFailure } from '../errors.js';
 import { checkCompany, throwIfCancelled } from '../guards.js';
 import { withHeartbeat } from '../heartbeat.js';
-import { archivedMembersPerJob } from '../archived.js';
+import { audienceSnapshotPerJob } from '../audience-snapshot.js';
 import { loadWatermark } from '../sync-state.js';
 import { boundaryFingerprints, customerReadAhead, readCustomerPage } from './read.js';
 import { createDuplicateResolver } from './duplicates.js';
 import { planCustomerPage } from './plan.js';
 import { keepArchived } from './archived.js';
+import { followCustomers } from './follow-email.js';
 import { pendingWrites, resumeCheckpoint, writeMembers, type PageCheckpoint } from './write.js';
 import { partialCustomerPage, summarizeCustomerPage } from './summarize.js';
 
@@ -23,7 +24,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
   const temporalClient = () => deps.temporalClient ?? getClient();
   const boundary = boundaryFingerprints(temporalClient);
   const duplicates = createDuplicateResolver(deps.logger);
-  const archived = archivedMembersPerJob();
+  const audienceOf = audienceSnapshotPerJob();
   const listId = (): string => {
     const id = deps.config.mailchimp.listId;
     if (!id)
@@ -98,8 +99,17 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
               boundaryDay: input.boundaryDay,
               known: await boundary(input),
             });
-            if (!deps.config.sync.restoreArchived && plan.toWrite.length > 0)
-              keepArchived(plan, await archived(input.jobId, mailchimp, list));
+            if (plan.toWrite.length > 0) {
+              const audience = await audienceOf(
+                input.jobId,
+                mailchimp,
+                list,
+                settings.customerNumberMergeTag,
+              );
+              const moved = followCustomers(plan.toWrite, audience);
+              if (moved > 0) deps.logger.info({ jobId: input.jobId, moved }, 'customers whose email changed');
+              if (!deps.config.sync.restoreArchived) keepArchived(plan, audience);
+            }
             await writeMembers(mailchimp, list, pendingWrites(cp, plan.toWrite), cp, beat);
             return summarizeCustomerPage(input, page, plan, cp);
           },

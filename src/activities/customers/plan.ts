@@ -10,6 +10,8 @@ export interface PendingWrite {
   day?: string;
   fp: string;
   member: MemberPayload;
+  /** The customer's member under its old address, when the address changed (follow-email.ts). */
+  memberId?: string;
 }
 
 /** A page before its writes: outcomes known without Mailchimp, and the members to write. */

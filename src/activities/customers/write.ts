@@ -7,6 +7,7 @@ import { forEachBounded } from '../../shared/concurrency.js';
 import type { RecordDetail } from '../../workflows/types.js';
 import { recordFailure } from '../../domain/record-failure.js';
 import type { PendingWrite } from './plan.js';
+import { EMAIL_CONFLICT_REASON, EMAIL_CONFLICT_TAG } from './follow-email.js';
 
 /** Members written per bulk call: enough to keep every allowed connection busy, small enough to heartbeat often. */
 const WRITE_CHUNK = 50;
@@ -65,12 +66,23 @@ export async function writeMembers(
     async (chunk) => {
       const outcomes = await mailchimp.upsertMembers(
         listId,
-        chunk.map((w) => w.member),
+        chunk.map((w) => (w.memberId ? { ...w.member, memberId: w.memberId } : w.member)),
       );
+      const conflicts: string[] = [];
       outcomes.forEach((outcome, j) => {
         const w = chunk[j]!;
         if (outcome.ok) {
           checkpoint.written.push([w.key, outcome.action, w.fp]);
+          return;
+        }
+        if (w.memberId && outcome.error.title === 'Member Exists') {
+          conflicts.push(w.memberId);
+          checkpoint.failed.push({
+            key: w.key,
+            email: maskEmail(w.member.email),
+            reason: EMAIL_CONFLICT_REASON,
+            status: outcome.error.status,
+          });
           return;
         }
         const { kind, ...said } = outcome.error;
@@ -78,6 +90,8 @@ export async function writeMembers(
         if (failure) checkpoint.failed.push({ key: w.key, email: maskEmail(w.member.email), ...failure });
         else retryLater.push(outcome.error);
       });
+      for (const id of conflicts)
+        await mailchimp.tagMember(listId, id, [{ name: EMAIL_CONFLICT_TAG, status: 'active' }]);
       beat();
     },
     { signal: cancellationSignal() },
