@@ -222,7 +222,12 @@ describe('job outcomes of customer jobs: statuses, exit codes, the UI views', ()
     expect(out.failed).toBe((out.read as number) - (out.skipped as number));
     expect(out.error).toMatch(/^every write failed: \d+ record\(s\) failed.*transient errors \(429/);
     expect(out.hint).toContain(`ml-connector audit ${out.jobId}`);
-    await untilListed(h, `ExecutionStatus = 'Failed' AND SageCompany = '${h.company}'`, out.jobId);
+    // The documented saved view of failed jobs (docs/outcomes.md) lists it.
+    await untilListed(
+      h,
+      `ExecutionStatus = "Failed" AND WorkflowType IN ("customerSync", "orderSync") AND SageCompany = "${h.company}"`,
+      out.jobId,
+    );
   });
 
   it('a job with some records failed completes with failures, exits 3, and the saved view RecordsFailed > 0 finds it', async () => {
@@ -242,7 +247,7 @@ describe('job outcomes of customer jobs: statuses, exit codes, the UI views', ()
     expect(out.created + out.updated).toBeGreaterThan(0);
     expect(out.status).toBe('completed_with_failures');
     expect(run.code).toBe(3);
-    await untilListed(h, `RecordsFailed > 0 AND SageCompany = '${h.company}'`, out.jobId);
+    await untilListed(h, `RecordsFailed > 0 AND SageCompany = "${h.company}"`, out.jobId);
     const memo = (await h.t.client.workflow.getHandle(out.jobId).describe()).memo as unknown as JobMemo;
     expect(memo).toMatchObject({ trigger: 'manual', company: h.company, status: 'completed_with_failures' });
     expect(memo.counts?.failed).toBe(out.failed);
