@@ -20,6 +20,4 @@ export default {
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   testTimeout: 60_000,
   maxWorkers: 2,
-  // The Temporal native runtime keeps a handle open after teardown (sdk-typescript#928).
-  forceExit: true,
 };

@@ -29,15 +29,19 @@ export async function runFirstSync(
     },
     { taskQueue: opts.taskQueue },
   );
-  opts.out(`First ${opts.stream} sync: job ${handle.workflowId}`);
+  const id = handle.workflowId;
+  opts.out(`First ${opts.stream} sync started: ${id}`);
   const outcome = await followJob(handle, opts.stream);
-  opts.out(`  ${outcome.status}: ${formatCounts(outcome.counts)}`);
-  if (outcome.error) opts.out(`  error: ${outcome.error}`);
+  // One block once it ended: the job's own log lines come while it runs, not in the middle of it.
+  opts.out(`First ${opts.stream} sync: job ${id}`);
+  opts.out(`  ${outcome.status.replace(/_/g, ' ')}: ${formatCounts(outcome.counts)}`);
+  if (outcome.error) opts.out(`  cause: ${outcome.error}`);
+  if (outcome.hint) opts.out(`  try: ${outcome.hint}`);
   if (opts.uiUrl)
-    opts.out(
-      `  ${opts.uiUrl}/namespaces/${opts.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`,
-    );
-  opts.out(`  per-record outcomes: ml-connector audit ${handle.workflowId}`);
+    opts.out(`  in the UI: ${opts.uiUrl}/namespaces/${opts.namespace}/workflows/${encodeURIComponent(id)}`);
+  opts.out(`  each record's outcome: npx ml-connector audit ${id}`);
+  if (outcome.counts.failed > 0)
+    opts.out(`  re-send the ${outcome.counts.failed} failed: npx ml-connector replay ${id} --wait`);
   return outcome;
 }
 

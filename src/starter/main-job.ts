@@ -3,10 +3,11 @@ import type { Logger } from '../logging/logger.js';
 import { openTemporal } from '../temporal/runtime-env.js';
 import { buildWorker, runWorker } from '../worker/run-worker.js';
 import { durationMs, trapStopSignals } from '../shared/signals.js';
-import { startSandbox } from './sandbox.js';
+import { SANDBOX_DB_FILE, startSandbox } from './sandbox.js';
 import { runFirstSyncs } from './first-sync.js';
 import { applySchedules } from './schedules.js';
-import { describeEmbeddedUiCodec, startEmbeddedUiCodec } from './ui-codec.js';
+import { startEmbeddedUiCodec } from './ui-codec.js';
+import { localhostUrl, sandboxLines, scheduleLines, temporalLines } from './start-console.js';
 import { startConfiguredWebhookReceiver } from './webhooks/serve.js';
 
 export interface MainJobOptions {
@@ -45,19 +46,18 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
     if (sandbox) {
       stops.push(() => sandbox.stop());
       config = sandbox.config;
-      out('Sandbox mode (no Sage 300 and/or Mailchimp configured):');
-      for (const note of sandbox.notes) out(`  ${note}`);
+      for (const line of sandboxLines(sandbox)) out(line);
     }
     const uiCodec = config.temporal.address ? undefined : await startEmbeddedUiCodec(config, logger);
     if (uiCodec) stops.push(() => uiCodec.server.close());
+    const devServerDb = sandbox ? SANDBOX_DB_FILE : undefined;
     const runtime = await openTemporal(config, logger, {
       embedded: true,
       devServerArgs: uiCodec?.devServerArgs,
+      devServerDb,
     });
     stops.push(() => runtime.close());
-    if (uiCodec) for (const line of describeEmbeddedUiCodec(uiCodec)) out(line);
-    if (runtime.devServer)
-      out(`Temporal UI: ${runtime.devServer.uiUrl}  (server ${runtime.devServer.address})`);
+    for (const line of temporalLines({ config, runtime, uiCodec, devServerDb })) out(line);
 
     const worker = runWorker(await buildWorker(runtime, logger));
     stops.push(() => worker.stop());
@@ -80,9 +80,8 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
 
     const company = runtime.config.sage300.company;
     if (company) {
-      for (const applied of await applySchedules(runtime.client, runtime.config, company)) {
-        out(`Schedule ${applied.scheduleId}: ${applied.action}`);
-      }
+      const applied = await applySchedules(runtime.client, runtime.config, company);
+      for (const line of await scheduleLines(runtime.client, applied)) out(line);
     } else {
       out('No SAGE300_COMPANY: schedules not applied.');
     }
@@ -92,7 +91,7 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
         config: runtime.config,
         company,
         sandbox: Boolean(sandbox),
-        uiUrl: runtime.devServer?.uiUrl,
+        uiUrl: runtime.devServer && localhostUrl(runtime.devServer.uiUrl),
         preflight: options.preflight,
         stopping: () => stopping,
         logger,
@@ -100,6 +99,10 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
       });
       await Promise.race([firstSyncs, signals.requested, worker.done]);
     }
+    if (!stopping)
+      out(
+        'Running. In a second terminal, in this folder: npx ml-connector schedule list (more in the README, "Try it"). Ctrl-C stops.',
+      );
 
     const signal = await Promise.race([signals.requested, worker.done.then(() => undefined)]);
     logger.info({ signal }, 'stopping');

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import { startCodecServer, type CodecServer } from '../security/codec-server.js';
@@ -42,18 +41,4 @@ export async function startEmbeddedUiCodec(
     logger.warn({ err }, 'codec server not started: the Temporal UI will show encrypted payloads');
     return undefined;
   }
-}
-
-/** What `start` prints about decoding: who the UI decodes for, and the CLI flags (never the token). */
-export function describeEmbeddedUiCodec(codec: EmbeddedUiCodec): string[] {
-  const { url } = codec.server;
-  const auth = codec.token.file ? `$(cat ${codec.token.file})` : '$CODEC_SERVER_TOKEN';
-  const forWhom =
-    process.platform === 'linux'
-      ? `for browsers run by ${userInfo().username} only`
-      : `for a browser given ${url}/t/<token> in the UI's Codec Server setting`;
-  return [
-    `Temporal UI decodes payloads through the codec server on ${url}, ${forWhom}`,
-    `  temporal CLI: --codec-endpoint ${url} --codec-auth "Bearer ${auth}"`,
-  ];
 }

@@ -28,7 +28,12 @@ export interface TemporalRuntime {
 export async function openTemporal(
   config: AppConfig,
   logger: Logger,
-  options: { embedded: boolean; devServerArgs?: string[] },
+  options: {
+    embedded: boolean;
+    devServerArgs?: string[];
+    /** The dev server's database under `<dataDir>/temporal/` (the sandbox keeps one of its own). */
+    devServerDb?: string;
+  },
 ): Promise<TemporalRuntime> {
   // From the user's config, not `effective`: whether a master key may be created depends on
   // whether this machine runs its own Temporal (see createPayloadCodec).
@@ -42,7 +47,7 @@ export async function openTemporal(
       );
     devServer = await startDevServer({
       cliPath: config.temporal.cliPath ?? requireTemporalCli(),
-      dbFile: join(resolve(config.app.dataDir), 'temporal', 'dev.sqlite'),
+      dbFile: join(resolve(config.app.dataDir), 'temporal', options.devServerDb ?? 'dev.sqlite'),
       port: config.temporal.devServerPort,
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,

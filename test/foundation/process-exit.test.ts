@@ -14,6 +14,14 @@ import { requireTemporalCli } from '../../src/temporal/cli-path.js';
 // Liveness bounds, generous on a loaded machine: each of these processes used to hang for good.
 const EXIT_BOUND_MS = 15_000;
 const masterKey = () => randomBytes(32).toString('base64');
+// Both sides configured (never contacted): against a shared Temporal, `start` refuses the sandbox.
+const CONFIGURED = {
+  SAGE300_BASE_URL: 'http://127.0.0.1:9/Sage300WebApi',
+  SAGE300_COMPANY: 'PEXIT',
+  SAGE300_USERNAME: 'PEXIT',
+  MAILCHIMP_API_KEY: `${'0'.repeat(32)}-us1`,
+  MAILCHIMP_LIST_ID: 'pexit1',
+};
 
 /** Is `pid` still a `temporal server start-dev` (not gone, not a zombie, not a recycled pid)? */
 function isDevServer(pid: number): boolean {
@@ -53,6 +61,7 @@ describe('a process that cannot reach Temporal exits with one line naming the se
   ])('%s', async (_name, args, shown) => {
     const address = `127.0.0.1:${await freePort()}`;
     const cli = runCli(args, {
+      ...CONFIGURED,
       TEMPORAL_ADDRESS: address,
       ML_CONNECTOR_MASTER_KEY: masterKey(),
       WEBHOOK_SECRET: 'process-exit-secret-0123456789',
@@ -83,6 +92,7 @@ describe('a refused configuration ends the process with one line naming the sett
     ['codec-server', ['codec-server', '--port', '0']],
   ])('%s without the master key of a shared Temporal', async (_name, args) => {
     const cli = runCli(args, {
+      ...CONFIGURED,
       TEMPORAL_ADDRESS: testServerAddress(),
       WEBHOOK_SECRET: 'process-exit-secret-0123456789',
     });
