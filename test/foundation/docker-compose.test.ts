@@ -140,15 +140,21 @@ describe('docker-compose.yml', () => {
     if (!compose) return void console.log('skipped `docker compose config`: no Compose v2 binary here');
     const dir = mkdtempSync(join(tmpdir(), 'mlc-compose-'));
     copyFileSync('docker-compose.yml', join(dir, 'docker-compose.yml'));
-    writeFileSync(join(dir, '.env'), 'ML_CONNECTOR_MASTER_KEY=test-key\nSYNC_TIMEZONE=Europe/Paris\n');
+    const dotEnv = (text: string) => writeFileSync(join(dir, '.env'), text);
     const config = (profile: string[]) =>
       parse(
         execFileSync(compose[0]!, [...compose.slice(1), ...profile, 'config', '--format', 'yaml'], {
           cwd: dir,
           encoding: 'utf8',
           env: { PATH: process.env.PATH, HOME: process.env.HOME },
+          stdio: ['ignore', 'pipe', 'pipe'],
         }),
-      ) as { services: Record<string, { environment: Record<string, string>; ports: unknown[] }> };
+      ) as {
+        services: Record<string, { environment: Record<string, string>; volumes: Array<{ source: string }> }>;
+      };
+    dotEnv('SYNC_TIMEZONE=Europe/Paris\n');
+    expect(() => config([])).toThrow(/set ML_CONNECTOR_MASTER_KEY in \.env/);
+    dotEnv('ML_CONNECTOR_MASTER_KEY=test-key\nSYNC_TIMEZONE=Europe/Paris\n');
     const plain = config([]);
     expect(Object.keys(plain.services).sort()).toEqual(
       ['codec-server', 'postgresql', 'schedules', 'temporal', 'temporal-ui', 'worker'].sort(),
@@ -158,6 +164,10 @@ describe('docker-compose.yml', () => {
     expect(plain.services.worker!.environment.SAGE300_CA_FILE ?? '').toBe('');
     expect(plain.services['temporal-ui']!.environment.TEMPORAL_CODEC_ENDPOINT).toBe('http://127.0.0.1:8081');
     expect(Object.keys(config(['--profile', 'webhooks']).services)).toContain('webhooks');
+    dotEnv('ML_CONNECTOR_MASTER_KEY=test-key\nSAGE300_CA_HOST_FILE=/srv/pki/sage-ca.pem\n');
+    const withCa = config([]).services.worker!;
+    expect(withCa.environment.SAGE300_CA_FILE).toBe('/etc/ml-connector/sage300-ca.pem');
+    expect(withCa.volumes.map((v) => v.source)).toContain('/srv/pki/sage-ca.pem');
   });
 });
 
@@ -169,7 +179,8 @@ function composeV2(): string[] | undefined {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       });
-      if (/^v?2\./.test(version.trim())) return cmd;
+      // 1.x is the Python docker-compose; a v2 built from source says `dev`.
+      if (!/^v?1\./.test(version.trim())) return cmd;
     } catch {
       // Not this one.
     }
