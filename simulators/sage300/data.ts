@@ -84,6 +84,11 @@ export class Sage300Data {
     return structuredClone(next);
   }
 
+  /** Deletes a customer as AR's "Delete" does: the row is gone, no trace left in the feed. */
+  deleteCustomer(no: string): void {
+    if (!this.tables.ARCustomers.delete(no)) throw new Error(`no customer ${no}`);
+  }
+
   addCustomer(c: Row & { CustomerNumber: string }): Row {
     if (this.tables.ARCustomers.has(c.CustomerNumber)) throw new Error(`customer ${c.CustomerNumber} exists`);
     const template = makeCustomer(0, 1_000_000);

@@ -3,6 +3,7 @@ import { createSyncStateActivities } from './sync-state.js';
 import { createCustomerSyncActivities } from './customers/index.js';
 import { createOrderSyncActivities } from './orders/index.js';
 import { createReconcileActivities } from './reconcile.js';
+import { createCustomerReconcileActivities } from './reconcile-customers.js';
 import type { ActivityDeps } from './deps.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCustomerSyncActivities(deps),
     ...createOrderSyncActivities(deps),
     ...createReconcileActivities(deps),
+    ...createCustomerReconcileActivities(deps),
   };
 }
 

@@ -266,6 +266,16 @@ export const syncSettings = {
     z.enum(['cancel', 'report'], { message: 'must be cancel or report' }).default('cancel'),
     'What `reconcile orders --repair` does with store orders gone from Sage: cancel (marked cancelled in Mailchimp, never deleted) or report (listed only).',
   ),
+  customerReconcileCron: setting(
+    'SYNC_CUSTOMER_RECONCILE_CRON',
+    z.string().default('0 5 * * 0'),
+    'Cron of the customer reconciliation schedule (weekly by default): members whose customer number Sage no longer has are handled per SYNC_CUSTOMER_DELETED.',
+  ),
+  customerDeleted: setting(
+    'SYNC_CUSTOMER_DELETED',
+    z.enum(['tag', 'archive'], { message: 'must be tag or archive' }).default('tag'),
+    'What the customer reconciliation does with the member of a customer deleted in Sage: tag (`sage-deleted`, still a contact) or archive (no longer billed; its history stays). Members without the customer-number merge field are never touched.',
+  ),
 };
 
 export const webhookSettings = {

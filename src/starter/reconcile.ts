@@ -7,6 +7,12 @@ import {
   type ReconcileInput,
   type ReconcileResult,
 } from '../workflows/reconcile-job.js';
+import {
+  RECONCILE_CUSTOMERS_WORKFLOW_TYPE,
+  reconcileCustomersJobId,
+  type ReconcileCustomersInput,
+  type ReconcileCustomersResult,
+} from '../workflows/reconcile-customers-job.js';
 import type { SyncJobInput, SyncJobResult } from '../workflows/types.js';
 import { StreamBusyError, findRunningJob, startSyncJob, type StartJobOptions } from './start-job.js';
 
@@ -16,36 +22,69 @@ type ReconcileHandle = WorkflowHandle<(i: ReconcileInput) => Promise<ReconcileRe
 const ID_TRIES = 5;
 
 /**
- * Starts a reconciliation job (`reconcile-orders-SAMINC-20261128T101500Z-manual`). Job IDs have
- * second precision and are never reused: a second reconciliation in the same second takes the
- * next second's ID.
+ * Starts a reconciliation job under the ID `idAt` gives for a time. Job IDs have second precision
+ * and are never reused: a second reconciliation in the same second takes the next second's ID.
  */
-export async function startReconciliation(
+async function startWithFreshId<I extends { company: string; trigger: string }, R>(
   client: Client,
-  input: ReconcileInput,
+  what: { workflowType: string; stream: 'orders' | 'customers'; idAt: (at: Date) => string },
+  input: I,
   options: { taskQueue: string; at?: Date },
-): Promise<ReconcileHandle> {
+): Promise<WorkflowHandle<(i: I) => Promise<R>>> {
   const at = options.at ?? new Date();
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.workflow.start<(i: ReconcileInput) => Promise<ReconcileResult>>(
-        RECONCILE_WORKFLOW_TYPE,
-        {
-          taskQueue: options.taskQueue,
-          workflowId: reconcileJobId(input.company, new Date(at.getTime() + attempt * 1000), input.trigger),
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: SA.stream, value: 'orders' },
-            { key: SA.company, value: input.company },
-            { key: SA.trigger, value: input.trigger },
-          ],
-        },
-      );
+      return await client.workflow.start<(i: I) => Promise<R>>(what.workflowType, {
+        taskQueue: options.taskQueue,
+        workflowId: what.idAt(new Date(at.getTime() + attempt * 1000)),
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SA.stream, value: what.stream },
+          { key: SA.company, value: input.company },
+          { key: SA.trigger, value: input.trigger },
+        ],
+      });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt + 1 >= ID_TRIES) throw err;
     }
   }
+}
+
+/** Starts an order reconciliation job (`reconcile-orders-SAMINC-20261128T101500Z-manual`). */
+export function startReconciliation(
+  client: Client,
+  input: ReconcileInput,
+  options: { taskQueue: string; at?: Date },
+): Promise<ReconcileHandle> {
+  return startWithFreshId<ReconcileInput, ReconcileResult>(
+    client,
+    {
+      workflowType: RECONCILE_WORKFLOW_TYPE,
+      stream: 'orders',
+      idAt: (at) => reconcileJobId(input.company, at, input.trigger),
+    },
+    input,
+    options,
+  );
+}
+
+/** Starts a customer reconciliation job (`reconcile-customers-SAMINC-20261128T101500Z-manual`). */
+export function startCustomerReconciliation(
+  client: Client,
+  input: ReconcileCustomersInput,
+  options: { taskQueue: string; at?: Date },
+): Promise<WorkflowHandle<(i: ReconcileCustomersInput) => Promise<ReconcileCustomersResult>>> {
+  return startWithFreshId<ReconcileCustomersInput, ReconcileCustomersResult>(
+    client,
+    {
+      workflowType: RECONCILE_CUSTOMERS_WORKFLOW_TYPE,
+      stream: 'customers',
+      idAt: (at) => reconcileCustomersJobId(input.company, at, input.trigger),
+    },
+    input,
+    options,
+  );
 }
 
 /** The result of a reconciliation (a scheduled one, say), waiting for it if it still runs. */

@@ -16,6 +16,12 @@ import {
   scheduledReconcileIdPrefix,
   type ReconcileInput,
 } from '../workflows/reconcile-job.js';
+import {
+  RECONCILE_CUSTOMERS_WORKFLOW_TYPE,
+  reconcileCustomersScheduleId,
+  scheduledReconcileCustomersIdPrefix,
+  type ReconcileCustomersInput,
+} from '../workflows/reconcile-customers-job.js';
 import { SYNC_STREAMS, WORKFLOW_TYPE, type SyncJobInput, type SyncStream } from '../workflows/types.js';
 
 /** The schedule of one stream for the configured company, from config. */
@@ -56,33 +62,69 @@ export function scheduleOptionsFor(
   };
 }
 
-/** The order reconciliation of the company (weekly by default): it reports, never repairs. */
-export function reconcileScheduleOptions(
+/** A weekly reconciliation's schedule (by workflow type: schedules never import workflow code). */
+function reconcileSchedule(
   config: AppConfig,
-  company: string,
+  s: { scheduleId: string; cron: string; workflowType: string; idPrefix: string; stream: SyncStream },
+  input: ReconcileInput | ReconcileCustomersInput,
 ): ScheduleOptions<ScheduleOptionsStartWorkflowAction<Workflow>> {
-  const input: ReconcileInput = { company, trigger: 'schedule' };
   return {
-    scheduleId: reconcileScheduleId(company),
+    scheduleId: s.scheduleId,
     spec: {
-      cronExpressions: [config.sync.reconcileCron],
+      cronExpressions: [s.cron],
       timezone: config.sync.timezone,
       jitter: config.sync.jitter,
     },
     action: {
       type: 'startWorkflow',
-      workflowType: RECONCILE_WORKFLOW_TYPE,
+      workflowType: s.workflowType,
       taskQueue: config.temporal.taskQueue,
       args: [input],
-      workflowId: scheduledReconcileIdPrefix(company),
+      workflowId: s.idPrefix,
       typedSearchAttributes: [
-        { key: SA.stream, value: 'orders' },
-        { key: SA.company, value: company },
+        { key: SA.stream, value: s.stream },
+        { key: SA.company, value: input.company },
         { key: SA.trigger, value: 'schedule' },
       ],
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.sync.catchupWindow },
   };
+}
+
+/** The order reconciliation of the company (weekly by default): it reports, never repairs. */
+export function reconcileScheduleOptions(
+  config: AppConfig,
+  company: string,
+): ScheduleOptions<ScheduleOptionsStartWorkflowAction<Workflow>> {
+  return reconcileSchedule(
+    config,
+    {
+      scheduleId: reconcileScheduleId(company),
+      cron: config.sync.reconcileCron,
+      workflowType: RECONCILE_WORKFLOW_TYPE,
+      idPrefix: scheduledReconcileIdPrefix(company),
+      stream: 'orders',
+    },
+    { company, trigger: 'schedule' },
+  );
+}
+
+/** The customer reconciliation (weekly by default): members of customers deleted in Sage (SYNC_CUSTOMER_DELETED). */
+export function reconcileCustomersScheduleOptions(
+  config: AppConfig,
+  company: string,
+): ScheduleOptions<ScheduleOptionsStartWorkflowAction<Workflow>> {
+  return reconcileSchedule(
+    config,
+    {
+      scheduleId: reconcileCustomersScheduleId(company),
+      cron: config.sync.customerReconcileCron,
+      workflowType: RECONCILE_CUSTOMERS_WORKFLOW_TYPE,
+      idPrefix: scheduledReconcileCustomersIdPrefix(company),
+      stream: 'customers',
+    },
+    { company, trigger: 'schedule' },
+  );
 }
 
 export interface AppliedSchedule {
@@ -92,7 +134,7 @@ export interface AppliedSchedule {
 }
 
 /**
- * Creates the customer and order schedules (and with the orders, their reconciliation), or updates
+ * Creates the customer and order schedules (and with each, its reconciliation), or updates
  * them in place when they exist (an update keeps the schedule's state: pause flag, running actions,
  * history).
  */
@@ -106,6 +148,8 @@ export async function applySchedules(
   const wanted = streams.map((stream) => ({ stream, options: scheduleOptionsFor(config, stream, company) }));
   if (streams.includes('orders'))
     wanted.push({ stream: 'orders', options: reconcileScheduleOptions(config, company) });
+  if (streams.includes('customers'))
+    wanted.push({ stream: 'customers', options: reconcileCustomersScheduleOptions(config, company) });
   for (const { stream, options } of wanted) {
     try {
       await client.schedule.create(options);
@@ -153,9 +197,13 @@ export async function listSchedules(client: Client): Promise<ScheduleSummary[]> 
   return out;
 }
 
-/** `customers` -> `ml-connector-customers-SAMINC`, `reconcile` -> its schedule; a full schedule ID as is. */
+/**
+ * `customers` -> `ml-connector-customers-SAMINC`, `reconcile` -> the order reconciliation's schedule,
+ * `reconcile-customers` -> the customer one; a full schedule ID as is.
+ */
 export function resolveScheduleId(nameOrStream: string, company: string): string {
   if (nameOrStream === 'reconcile') return reconcileScheduleId(company);
+  if (nameOrStream === 'reconcile-customers') return reconcileCustomersScheduleId(company);
   return (SYNC_STREAMS as readonly string[]).includes(nameOrStream)
     ? scheduleId(nameOrStream as SyncStream, company)
     : nameOrStream;

@@ -5,3 +5,4 @@ export { customerSync } from './customer-sync.js';
 export { syncStateWorkflow } from './sync-state.js';
 export { orderSync } from './order-sync.js';
 export { reconcileOrders } from './reconcile-orders.js';
+export { reconcileCustomers } from './reconcile-customers.js';

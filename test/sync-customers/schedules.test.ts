@@ -42,6 +42,7 @@ describe('schedules from config', () => {
       `created ml-connector-customers-${h.company}`,
       `created ml-connector-orders-${h.company}`,
       `created ml-connector-reconcile-orders-${h.company}`,
+      `created ml-connector-reconcile-customers-${h.company}`,
     ]);
     const customers = h.t.client.schedule.getHandle(scheduleId('customers', h.company));
     let d = await customers.describe();

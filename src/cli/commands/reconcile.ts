@@ -8,9 +8,11 @@ import { followJob, formatCounts, type JobOutcome } from '../../starter/follow.j
 import {
   readReconciliation,
   reconcileAndRepair,
+  startCustomerReconciliation,
   startReconciliation,
   type RepairOutcome,
 } from '../../starter/reconcile.js';
+import type { ReconcileCustomersResult } from '../../workflows/reconcile-customers-job.js';
 import type { ReconcileResult } from '../../workflows/reconcile-job.js';
 import { isDay } from '../../workflows/watermark.js';
 import { refusedAsBusy, waitForRunningJob } from './sync.js';
@@ -64,10 +66,23 @@ async function report(
       out(line);
 }
 
+function customerLines(r: ReconcileCustomersResult): string[] {
+  const did = r.policy === 'archive' ? `${r.archived} archived` : `${r.tagged} tagged sage-deleted`;
+  const lines = [
+    `${r.jobId}: ${r.sageCustomers} customer(s) in Sage, ${r.ownedMembers} member(s) carry a customer number`,
+    `  ${r.gone} member(s) of customers gone from Sage: ${did}, ${r.alreadyArchived} already archived, ${r.failed.length} failed (SYNC_CUSTOMER_DELETED=${r.policy})`,
+  ];
+  for (const f of r.failed) lines.push(`  failed ${f.memberId}: ${f.reason}`);
+  if (r.members.length > 0) lines.push(`  members (ids): ${r.members.join(' ')}`);
+  return lines;
+}
+
 export const command: Command = {
-  summary: "Reconcile Sage's orders with the Mailchimp store day by day; --repair re-sends what differs.",
+  summary:
+    "Reconcile Sage's orders with the Mailchimp store day by day (--repair re-sends what differs), or Sage's customers with the audience (members of deleted customers tagged or archived).",
   usage:
     'ml-connector reconcile orders [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json] [--csv FILE] [--repair [--wait]] | ' +
+    'ml-connector reconcile customers [--json] | ' +
     'ml-connector reconcile show <jobId> [--json] [--csv FILE]',
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(
@@ -94,8 +109,29 @@ export const command: Command = {
         await client.connection.close();
       }
     }
+    if (what === 'customers' && rest.length === 0) {
+      const config = await ctx.config();
+      const company = requireCompany(config);
+      const client = await connectCommandClient(config);
+      try {
+        const handle = await startCustomerReconciliation(
+          client,
+          { company, trigger: 'manual' },
+          { taskQueue: config.temporal.taskQueue },
+        );
+        err(
+          `reconciling customers: job ${handle.workflowId} (a worker runs it: ml-connector start or ml-connector worker)`,
+        );
+        const result = await handle.result();
+        if (values.json) ctx.out(JSON.stringify(result));
+        else for (const line of customerLines(result)) ctx.out(line);
+        return result.failed.length > 0 ? 1 : 0;
+      } finally {
+        await client.connection.close();
+      }
+    }
     if (what !== 'orders' || rest.length > 0)
-      throw new UsageError('reconcile orders, or reconcile show <jobId>');
+      throw new UsageError('reconcile orders, reconcile customers, or reconcile show <jobId>');
     for (const [name, day] of [
       ['--from', values.from],
       ['--to', values.to],
