@@ -10,7 +10,15 @@ export interface SimStats {
   requests: number;
   maxConcurrent: number;
   rejected429: number;
+  /**
+   * The request log: method and path of every request, in arrival order (at least the newest
+   * REQUEST_LOG_LIMIT), so a test can show what a client sent and when, e.g. which members a
+   * resumed page wrote again.
+   */
+  log?: Array<{ method: string; path: string }>;
 }
+
+const REQUEST_LOG_LIMIT = 200_000;
 
 export interface ServerDeps {
   api: MailchimpApi;
@@ -93,6 +101,10 @@ export function createSimHandler(
     const requestId = randomUUID();
     res.setHeader('X-Request-Id', requestId);
     d.stats.requests++;
+    const log = (d.stats.log ??= []);
+    log.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]! });
+    // Dropped in halves, so a long benchmark pays nothing per request for the cap.
+    if (log.length >= 2 * REQUEST_LOG_LIMIT) log.splice(0, REQUEST_LOG_LIMIT);
     return handle(req, res, requestId);
   };
 

@@ -33,6 +33,10 @@ export async function createConnectorWorker(options: ConnectorWorkerOptions): Pr
     dataConverter: options.dataConverter,
     // Running activities finish their page before the worker exits; the cursor they return is kept.
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
+    // A page resumes from the last checkpoint the server got. The SDK otherwise holds heartbeats
+    // back for 80% of the heartbeat timeout (24 s), so a killed worker's page would redo up to 24 s
+    // of writes; 2 s keeps that small for a few small heartbeat calls more per page.
+    maxHeartbeatThrottleInterval: '2s',
     ...options.tuning,
   });
 }

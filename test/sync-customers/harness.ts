@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
 import type { AppConfig } from '../../src/config/index.js';
 import { customerSync } from '../../src/workflows/index.js';
 import { jobId } from '../../src/workflows/job-id.js';
+import { createDataConverter } from '../../src/temporal/data-converter.js';
 import type { SyncJobInput, SyncJobResult } from '../../src/workflows/types.js';
 import {
   startSage300Simulator,
@@ -28,6 +32,8 @@ export interface SyncHarness {
   listId: string;
   company: string;
   config: AppConfig;
+  /** The variables `config` was read from (a child `ml-connector worker` gets the same). */
+  vars: Record<string, string>;
   startWorker(vars?: Record<string, string>): Promise<{ worker: Worker; running: Promise<void> }>;
   runJob(input?: Partial<SyncJobInput>, id?: string): Promise<SyncJobResult>;
   stop(): Promise<void>;
@@ -40,10 +46,19 @@ export async function startHarness(
     vars?: Record<string, string>;
     /** More simulator options (a binary collation...). */
     sage?: Partial<Sage300SimulatorOptions>;
+    /** Encrypt payloads like the production worker does (needed to share jobs with `ml-connector worker`). */
+    encrypted?: boolean;
   } = {},
 ): Promise<SyncHarness> {
   const company = testCompany();
-  const t = await connectTestTemporal();
+  const securityVars: Record<string, string> = opts.encrypted
+    ? {
+        ML_CONNECTOR_MASTER_KEY: randomBytes(32).toString('hex'),
+        ML_CONNECTOR_DATA_DIR: mkdtempSync(join(tmpdir(), 'customers-test-')),
+      }
+    : {};
+  const dataConverter = opts.encrypted ? await createDataConverter(testConfig(securityVars)) : undefined;
+  const t = await connectTestTemporal({ dataConverter });
   const sage = await startSage300Simulator({
     company,
     customers: opts.customers ?? 60,
@@ -58,6 +73,7 @@ export async function startHarness(
   const configVars = {
     ...simulatorVars(sage, mc, listId, 3000),
     ML_CONNECTOR_TASK_QUEUE: t.taskQueue,
+    ...securityVars,
     ...opts.vars,
   };
   const config = testConfig(configVars);
@@ -70,12 +86,14 @@ export async function startHarness(
     listId,
     company,
     config,
+    vars: configVars,
     async startWorker(vars) {
       const { logger } = memoryLogger('warn');
       const workerConfig = vars ? testConfig({ ...configVars, ...vars }) : config;
       const worker = await createTestWorker(
         t,
         createActivities({ config: workerConfig, logger, version: 'test', temporalClient: t.client }),
+        { dataConverter },
       );
       const running = worker.run();
       const entry = { worker, running };
