@@ -147,14 +147,14 @@ describe('an incremental run', () => {
 
   it('skips a changed customer sharing an unchanged lower number’s address, and lets a lower one win', async () => {
     const rows = h.sage.data.customers();
-    const [[low, high], [low2, high2], [low3, high3]] = pairs(rows, 3) as [
-      [Row, Row],
-      [Row, Row],
-      [Row, Row],
-    ];
+    const [[low, high], [, high2], [low3, high3]] = pairs(rows, 3) as [[Row, Row], [Row, Row], [Row, Row]];
     // Changed after the full run, each written the way Sage keeps what people type.
     h.sage.data.editCustomer(key(high), { Email: `  ${swapCase(String(low.Email))}` });
-    h.sage.data.editCustomer(key(low2), { Email: `${String(high2.Email).toUpperCase()}   ` });
+    // New in Sage (no member of its own yet), with a lower number than the address's owner.
+    const low2 = h.sage.data.addCustomer({
+      CustomerNumber: 'A0NEW',
+      Email: `${String(high2.Email).toUpperCase()}   `,
+    });
     h.sage.data.editCustomer(key(high3), { Email: '', ContactsEmail: ` ${String(low3.Email)}` });
     const before = h.sage.rowsServed.ARCustomers!;
     const jobId = `customers-${h.company}-20261127T030000Z-manual`;

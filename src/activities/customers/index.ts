@@ -99,6 +99,8 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
               boundaryDay: input.boundaryDay,
               known: await boundary(input),
             });
+            // Read while this page writes, not while it looks up shared emails: the read would age.
+            page.readNext?.();
             if (plan.toWrite.length > 0) {
               const audience = await audienceOf(
                 input.jobId,

@@ -20,6 +20,8 @@ export interface CustomerPage {
   notFound: string[];
   cursor?: string | number;
   done: boolean;
+  /** Starts reading the job's next page for its next page activity (read ahead), when there is one. */
+  readNext?: () => void;
 }
 
 interface KeysetPage {
@@ -35,9 +37,9 @@ export function customerReadAhead(): ReadAhead<KeysetPage> {
 }
 
 /**
- * A replay's keys, or the keyset page after the cursor (the following page is read ahead for the
- * job's next page activity). With `coverUntil`, the page stops after that key: the duplicate map
- * the page was given covers no further.
+ * A replay's keys, or the keyset page after the cursor (`readNext` reads the following one ahead for
+ * the job's next page activity). With `coverUntil`, the page stops after that key: the duplicate
+ * map the page was given covers no further.
  */
 export async function readCustomerPage(
   sage: Sage300Client,
@@ -55,7 +57,9 @@ export async function readCustomerPage(
   const page = await readAhead.read(at(input.cursor), read(input.cursor));
   let { records, invalid, done } = page;
   let cursor = page.lastKey ?? (records.length ? customerKey(records[records.length - 1]!) : input.cursor);
-  if (!done && input.coverUntil === undefined) readAhead.ahead(at(cursor), read(cursor));
+  const after = cursor;
+  const readNext =
+    !done && input.coverUntil === undefined ? () => readAhead.ahead(at(after), read(after)) : undefined;
   if (input.coverUntil !== undefined) {
     const limit = input.coverUntil;
     const covered = coveredPrefix(records.map(customerKey), limit);
@@ -68,7 +72,14 @@ export async function readCustomerPage(
       invalid = invalid.filter((r) => compareKeys(r.key, until) <= 0);
     }
   }
-  return { records, invalid, notFound: [], ...(cursor !== undefined ? { cursor } : {}), done };
+  return {
+    records,
+    invalid,
+    notFound: [],
+    ...(cursor !== undefined ? { cursor } : {}),
+    done,
+    ...(readNext ? { readNext } : {}),
+  };
 }
 
 async function readByKeys(
