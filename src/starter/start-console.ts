@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -14,10 +15,20 @@ import type { Sandbox } from './sandbox.js';
 
 const label = (name: string) => name.padEnd(10);
 
+/** Settings written for Docker Compose are easily taken for the connector's own. */
+export function dotEnvNote(): string[] {
+  return existsSync('.env')
+    ? [
+        '  .env is not read here (Docker Compose reads it): export its variables, or put them in a JSON file named by ML_CONNECTOR_CONFIG',
+      ]
+    : [];
+}
+
 export function sandboxLines(sandbox: Sandbox): string[] {
   const what = sandbox.sides.map((s) => (s === 'sage300' ? 'Sage 300' : 'Mailchimp')).join(' and ');
   return [
     `${label('Sandbox')}${what} not configured: start runs ${sandbox.sides.length > 1 ? 'simulators' : 'a simulator'} with made-up data`,
+    ...dotEnvNote(),
     ...sandbox.notes.map((n) => `  ${n}`),
     `  their settings and credentials, for the commands of a second terminal: ${sandbox.settingsFile}`,
   ];

@@ -30,10 +30,15 @@ export function installRuntime(logger: Logger): void {
   installed = true;
   Runtime.install({
     logger: new DefaultLogger('INFO', (entry: LogEntry) => {
-      const meta = {
+      const meta: Record<string, unknown> = {
         ...(entry.meta ?? {}),
         jobId: (entry.meta as Record<string, unknown> | undefined)?.workflowId,
       };
+      // A failed job or activity says what failed in its type and message; the stack of SDK and
+      // workflow frames is for LOG_LEVEL=debug.
+      const { error } = meta;
+      if (error instanceof Error && !logger.isLevelEnabled('debug'))
+        meta.error = { type: (error as { type?: string }).type ?? error.name, message: error.message };
       logger[levels[entry.level]](meta, entry.message);
     }),
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) } },

@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { allSettings } from '../../config/index.js';
 import { maskSecret } from '../../logging/redact.js';
 import { defaultMasterKeyFilePath } from '../../security/master-key.js';
+import { dotEnvNote } from '../../starter/start-console.js';
 
 export const command: Command = {
   summary: 'Validate the configuration and show every setting (secrets masked), or list them as Markdown.',
@@ -38,6 +39,7 @@ export const command: Command = {
           : `  (${keyFile} is made on first use)`;
       ctx.out(`${s.variable.padEnd(32)} ${shown}`);
     }
+    for (const line of dotEnvNote()) ctx.out(line.trim());
     ctx.out('configuration is valid');
     return 0;
   },

@@ -44,12 +44,16 @@ export const command: Command = {
         const schedules = await listSchedules(client);
         if (values.json) ctx.out(JSON.stringify(schedules));
         else if (schedules.length === 0) ctx.out('no schedules (run: ml-connector schedule apply)');
-        else
-          for (const s of schedules) {
+        else {
+          const width = Math.max(...schedules.map((s) => s.scheduleId.length));
+          const sorted = [...schedules].sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+          for (const s of sorted) {
+            const next = s.nextRuns.map((d) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
             ctx.out(
-              `${s.scheduleId}  ${s.paused ? 'PAUSED' : 'active'}  next: ${s.nextRuns.map((d) => d.toISOString()).join(', ') || '-'}${s.note ? `  note: ${s.note}` : ''}`,
+              `${s.scheduleId.padEnd(width)}  ${s.paused ? 'PAUSED' : 'active'}  next: ${next.join(', ') || '-'}${s.note ? `  note: ${s.note}` : ''}`,
             );
           }
+        }
         return 0;
       }
       if (!target)
