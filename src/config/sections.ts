@@ -16,6 +16,11 @@ export const appSettings = {
       .default('info'),
     'pino log level.',
   ),
+  logFormat: setting(
+    'LOG_FORMAT',
+    z.enum(['auto', 'json', 'pretty'], { message: 'must be one of auto, json, pretty' }).default('auto'),
+    'auto: one readable line per log entry when stdout is a terminal, JSON lines otherwise; json or pretty: always that.',
+  ),
 };
 
 export const temporalSettings = {
