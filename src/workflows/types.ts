@@ -65,7 +65,11 @@ export interface SyncCarry {
 }
 
 export interface PreparedJob {
-  /** Losers of duplicate-email groups -> the winning key; the winner is the lowest key. */
+  /**
+   * Losers of duplicate-email groups -> the winning key; the winner is the lowest key. Empty since
+   * 0.2: pages resolve their own records (src/activities/customers/duplicates.ts), so nothing here
+   * grows with the company; jobs started by 0.1.0 carry their whole map and still use it.
+   */
   duplicateOf: Record<string, string>;
   duplicateGroups: number;
   /** Order sync: the job's store and polling bounds (src/sync/orders/plan.ts). */

@@ -1,6 +1,7 @@
 import { cancellationSignal } from '@temporalio/activity';
 import type { Logger } from '../../logging/logger.js';
 import type { Sage300Client } from '../../sage300/client.js';
+import { Sage300QueryError } from '../../sage300/errors.js';
 import { F, buildQueryString, type Filter } from '../../sage300/odata.js';
 import { forEachBounded } from '../../shared/concurrency.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
@@ -121,22 +122,34 @@ async function lookUpPage(
 }
 
 /**
- * Whether Sage compares text ignoring case, as SQL Server's default collation does (a database moved
- * from Pervasive is binary, case-sensitive): asks for one page record by its address case-swapped.
+ * Why Sage cannot answer address lookups exactly, or undefined when it can: it must take `contains`
+ * and compare text ignoring case, as SQL Server's default collation does (a database moved from
+ * Pervasive is binary, case-sensitive). Asks for one page record by its address case-swapped.
  */
-async function ignoresCase(sage: Sage300Client, record: CustomerFields, email: string): Promise<boolean> {
+async function lookupProblem(
+  sage: Sage300Client,
+  record: CustomerFields,
+  email: string,
+): Promise<string | undefined> {
   const swapped = [...email]
     .map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()))
     .join('');
-  const { records } = await sage.getPage('customers', {
-    filter: F.and(
-      F.eq('CustomerNumber', customerKey(record)),
-      F.or(F.contains('Email', swapped), F.contains('ContactsEmail', swapped)),
-    ),
-    select: ['CustomerNumber'],
-    top: 1,
-  });
-  return records.length > 0;
+  try {
+    const { records } = await sage.getPage('customers', {
+      filter: F.and(
+        F.eq('CustomerNumber', customerKey(record)),
+        F.or(F.contains('Email', swapped), F.contains('ContactsEmail', swapped)),
+      ),
+      select: ['CustomerNumber'],
+      top: 1,
+    });
+    return records.length > 0 ? undefined : 'Sage compares text case-sensitively (a binary collation)';
+  } catch (err) {
+    // Not the message: it quotes the filter, an address.
+    if (err instanceof Sage300QueryError)
+      return `Sage refused a contains() filter (HTTP ${err.status}${err.code ? ` ${err.code}` : ''})`;
+    throw err;
+  }
 }
 
 /**
@@ -147,7 +160,7 @@ async function ignoresCase(sage: Sage300Client, record: CustomerFields, email: s
  */
 export function createDuplicateResolver(logger: Logger) {
   const companies = new JobMemo<CompanyDuplicates>(2);
-  const caseInsensitive = new JobMemo<boolean>(8);
+  const lookupsWork = new JobMemo<boolean>(8);
 
   const company = (
     jobId: string,
@@ -173,16 +186,16 @@ export function createDuplicateResolver(logger: Logger) {
       const probe = records.find((c) => chooseEmail(c).ok);
       if (page.length === 0 || !probe) return {};
       const email = (chooseEmail(probe) as { email: string }).email;
-      const ci = await caseInsensitive.get(input.jobId, async () => {
-        const ignores = await ignoresCase(sage, probe, email);
-        if (!ignores)
+      const exact = await lookupsWork.get(input.jobId, async () => {
+        const problem = await lookupProblem(sage, probe, email);
+        if (problem)
           logger.warn(
-            { jobId: input.jobId },
-            'Sage compares text case-sensitively (a binary collation): shared emails are resolved by reading every customer address once per job and worker',
+            { jobId: input.jobId, problem },
+            'shared emails are resolved by reading every customer address once per job and worker',
           );
-        return ignores;
+        return problem === undefined;
       });
-      if (!ci) return (await company(input.jobId, sage, settings)).duplicateOf;
+      if (!exact) return (await company(input.jobId, sage, settings)).duplicateOf;
       return lookUpPage(sage, settings, page);
     },
   };
