@@ -47,10 +47,14 @@ function parentPid(pid: number): number | undefined {
   }
 }
 
-/** Is `pid` a `temporal server start-dev` on this database? A recycled pid is some other program. */
+/**
+ * Is `pid` a `temporal server start-dev` on a database of this folder (the configured one's or the
+ * sandbox's: they share the pid file)? A recycled pid is some other program.
+ */
 function isDevServerOf(pid: number, dbFile: string): boolean {
   const args = commandLine(pid);
-  return args.includes('start-dev') && args[args.indexOf('--db-filename') + 1] === dbFile;
+  const db = args[args.indexOf('--db-filename') + 1];
+  return args.includes('start-dev') && db !== undefined && dirname(db) === dirname(dbFile);
 }
 
 /** Is `pid` an `ml-connector start` (`node .../ml-connector[.js] start`)? */
