@@ -177,10 +177,15 @@ export interface ScheduleSummary {
   recentRuns: Array<{ workflowId: string; at: Date }>;
 }
 
-export async function listSchedules(client: Client): Promise<ScheduleSummary[]> {
+/**
+ * The connector's schedules, those of one company when given (another company's schedules may be
+ * encrypted with another deployment's key, and are not this one's to show).
+ */
+export async function listSchedules(client: Client, company?: string): Promise<ScheduleSummary[]> {
   const out: ScheduleSummary[] = [];
   for await (const s of client.schedule.list()) {
     if (!s.scheduleId.startsWith('ml-connector-')) continue;
+    if (company && !s.scheduleId.endsWith(`-${company}`)) continue;
     const d = await client.schedule.getHandle(s.scheduleId).describe();
     out.push({
       scheduleId: s.scheduleId,

@@ -72,7 +72,7 @@ describe('schedules from config', () => {
     expect(d.spec.timezone).toBe('America/Toronto');
     expect(d.state.paused).toBe(true);
     expect(d.state.note).toBe('maintenance');
-    const listed = await listSchedules(h.t.client);
+    const listed = await listSchedules(h.t.client, h.company);
     expect(listed.find((s) => s.scheduleId === scheduleId('customers', h.company))?.paused).toBe(true);
   });
 

@@ -41,7 +41,7 @@ export const command: Command = {
         return 0;
       }
       if (action === 'list') {
-        const schedules = await listSchedules(client);
+        const schedules = await listSchedules(client, config.sage300.company);
         if (values.json) ctx.out(JSON.stringify(schedules));
         else if (schedules.length === 0) ctx.out('no schedules (run: ml-connector schedule apply)');
         else {
