@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { startCodecServer, type CodecServer } from '../../src/security/codec-server.js';
 import { EncryptionCodec } from '../../src/security/payload-codec.js';
@@ -16,8 +17,10 @@ const LIVENESS_MS = 1000;
 /**
  * In `start` the codec server, the webhook receiver and the worker share one event loop. A codec
  * request of any size must leave the receiver answering: webhook events are sent on a fixed
- * schedule while it runs, and each one's latency is counted from when it was due, so a blocked
- * loop shows whether it held back the sending or the answer.
+ * schedule while it runs and each must be answered, and the loop's longest stall during the work
+ * (what would hold back a webhook answer or a heartbeat) stays under a second. The stall is
+ * measured rather than the webhooks' round trips, which also wait on Temporal and on whatever
+ * else the machine runs.
  */
 describe('a huge codec request next to the webhook receiver, in one process', () => {
   let t: TemporalTestContext;
@@ -44,11 +47,14 @@ describe('a huge codec request next to the webhook receiver, in one process', ()
     await t?.close();
   });
 
-  async function webhookLatenciesDuring(work: Promise<unknown>): Promise<number[]> {
+  /** Sends webhooks every 100 ms while `work` runs; all must be answered. Returns the loop's longest stall in ms. */
+  async function loopStallDuring(work: Promise<unknown>): Promise<number> {
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
     let done = false;
     void work.finally(() => (done = true));
     const started = performance.now();
-    const answers: Promise<number>[] = [];
+    const answers: Promise<void>[] = [];
     for (let k = 0; !done || k < 3; k++) {
       const due = started + k * 100;
       await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
@@ -63,12 +69,13 @@ describe('a huge codec request next to the webhook receiver, in one process', ()
       answers.push(
         postForm(receiver.url, body).then((res) => {
           expect(res.status).toBe(200);
-          return performance.now() - due;
         }),
       );
     }
     await work;
-    return Promise.all(answers);
+    stalls.disable();
+    await Promise.all(answers);
+    return stalls.max / 1e6; // the histogram counts nanoseconds
   }
 
   const codecPost = (path: string, body: string) =>
@@ -81,11 +88,11 @@ describe('a huge codec request next to the webhook receiver, in one process', ()
   it('refuses a million payloads without holding up a concurrent webhook request for a second', async () => {
     const million = `{"payloads":[${'{},'.repeat(999_999)}{}]}`;
     const answer = codecPost('/decode', million);
-    const latencies = await webhookLatenciesDuring(answer);
+    const stallMs = await loopStallDuring(answer);
     const res = await answer;
     expect(res.status).toBe(413);
     expect(res.body).toContain('too many payloads');
-    expect(Math.max(...latencies)).toBeLessThan(LIVENESS_MS);
+    expect(stallMs).toBeLessThan(LIVENESS_MS);
   }, 60_000);
 
   it('serves its largest allowed request without holding up a concurrent webhook request for a second', async () => {
@@ -96,10 +103,10 @@ describe('a huge codec request next to the webhook receiver, in one process', ()
     };
     const body = JSON.stringify({ payloads: Array.from({ length: 10_000 }, () => one) });
     const encode = codecPost('/encode', body);
-    const latencies = await webhookLatenciesDuring(encode);
+    const stallMs = await loopStallDuring(encode);
     const res = await encode;
     expect(res.status).toBe(200);
     expect((JSON.parse(res.body) as { payloads: unknown[] }).payloads).toHaveLength(10_000);
-    expect(Math.max(...latencies)).toBeLessThan(LIVENESS_MS);
+    expect(stallMs).toBeLessThan(LIVENESS_MS);
   }, 60_000);
 });
