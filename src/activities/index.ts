@@ -1,7 +1,9 @@
 import { createHealthActivities } from './health.js';
 import { createSyncStateActivities } from './sync-state.js';
 import { createCustomerSyncActivities } from './customers/index.js';
+import { createCustomerPlanActivities } from './customers/preflight.js';
 import { createOrderSyncActivities } from './orders/index.js';
+import { createOrderPlanActivities } from './orders/preflight.js';
 import { createReconcileActivities } from './reconcile.js';
 import { createCustomerReconcileActivities } from './reconcile-customers.js';
 import type { ActivityDeps } from './deps.js';
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncStateActivities(deps),
     ...createCustomerSyncActivities(deps),
     ...createOrderSyncActivities(deps),
+    ...createCustomerPlanActivities(deps),
+    ...createOrderPlanActivities(deps),
     ...createReconcileActivities(deps),
     ...createCustomerReconcileActivities(deps),
   };

@@ -281,6 +281,26 @@ export const syncSettings = {
     z.enum(['tag', 'archive'], { message: 'must be tag or archive' }).default('tag'),
     'What the customer reconciliation does with the member of a customer deleted in Sage: tag (`sage-deleted`, still a contact) or archive (no longer billed; its history stays). Members without the customer-number merge field are never touched.',
   ),
+  guard: setting(
+    'SYNC_GUARD',
+    z.enum(['schedule', 'all', 'off'], { message: 'must be schedule, all or off' }).default('schedule'),
+    'Blast-radius guard: before writing, scheduled runs (`schedule`), every run (`all`) or none (`off`) compute their plan (`sync --plan`) and refuse to write when a SYNC_GUARD_* limit is crossed. A refused job is accepted with `sync <stream> --accept-plan <jobId>`.',
+  ),
+  guardMaxChangedPercent: setting(
+    'SYNC_GUARD_MAX_CHANGED_PERCENT',
+    intFromEnv(20, { min: 0, max: 100 }),
+    'The guard refuses a run that would change more than this percentage of the existing members (or orders it reads).',
+  ),
+  guardStatusChanges: setting(
+    'SYNC_GUARD_STATUS_CHANGES',
+    intFromEnv(0, { min: 0 }),
+    'The guard refuses a run that would change the status of more members than this (0: any status change refuses; a sync changes one only when SYNC_RESTORE_ARCHIVED unarchives a member).',
+  ),
+  guardMaxArchivedPercent: setting(
+    'SYNC_GUARD_MAX_ARCHIVED_PERCENT',
+    intFromEnv(1, { min: 0, max: 100 }),
+    'The guard refuses a run that would archive more than this percentage of the existing members.',
+  ),
 };
 
 export const webhookSettings = {

@@ -131,6 +131,15 @@ export class MailchimpClient {
     return members.getMember(this.http, listId, email);
   }
 
+  /** The member with this id (subscriber hash): the member a write would touch, read by `sync --plan`. */
+  memberById(
+    listId: string,
+    memberId: string,
+    fields?: readonly string[],
+  ): Promise<MailchimpMember | undefined> {
+    return members.memberById(this.http, listId, memberId, fields);
+  }
+
   /** The audience's archived members (one request per 1,000 of them); `has(email)` says archived. */
   archivedMembers(listId: string): Promise<AudienceSnapshot> {
     return members.audienceSnapshot(this.http, listId, this.maxConnections, { status: 'archived' });

@@ -163,7 +163,7 @@ export function memberAction(member: MailchimpMember, requestStartedAt: number):
 
 const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-function isOwnedTag(name: string, owned: { names: string[]; prefixes: string[] }): boolean {
+export function isOwnedTag(name: string, owned: { names: string[]; prefixes: string[] }): boolean {
   const lower = name.toLowerCase();
   return (
     owned.names.some((n) => n.toLowerCase() === lower) ||
@@ -243,15 +243,27 @@ export async function tagMember(
   await http.request('POST', `lists/${enc(listId)}/members/${enc(memberId)}/tags`, { json: { tags } });
 }
 
-export async function getMember(
+export function getMember(
   http: MailchimpHttp,
   listId: string,
   email: string,
 ): Promise<MailchimpMember | undefined> {
+  return memberById(http, listId, subscriberHash(email));
+}
+
+/** The member with this id (subscriber hash), whatever its address; `fields` limits what is read. */
+export async function memberById(
+  http: MailchimpHttp,
+  listId: string,
+  memberId: string,
+  fields?: readonly string[],
+): Promise<MailchimpMember | undefined> {
   try {
     return parseWith(
       memberSchema,
-      await http.request('GET', `lists/${enc(listId)}/members/${subscriberHash(email)}`),
+      await http.request('GET', `lists/${enc(listId)}/members/${enc(memberId)}`, {
+        ...(fields ? { searchParams: { fields: fields.join(',') } } : {}),
+      }),
       'member',
     );
   } catch (err) {

@@ -2,6 +2,7 @@ import type { SyncJobInput, SyncJobResult } from './types.js';
 import { runSyncJob } from './sync-job.js';
 import { pageActivities, setupActivities, stateActivities } from './activity-options.js';
 import { withStreamLock } from './stream-lock.js';
+import { guardStep } from './sync-plan.js';
 
 // A page reads up to 1,000 customers and writes them under the Mailchimp connection cap.
 const pages = pageActivities('15m');
@@ -26,6 +27,7 @@ export async function customerSync(input: SyncJobInput): Promise<SyncJobResult> 
         page: (p) => pages.syncCustomerPage(p),
         readWatermark: (a) => stateActivities.readWatermark(a),
         commitWatermark: (a) => stateActivities.commitWatermark(a),
+        plan: guardStep('customers'),
       },
       { holdsLock },
     ),

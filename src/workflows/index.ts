@@ -6,3 +6,4 @@ export { syncStateWorkflow } from './sync-state.js';
 export { orderSync } from './order-sync.js';
 export { reconcileOrders } from './reconcile-orders.js';
 export { reconcileCustomers } from './reconcile-customers.js';
+export { syncPlan } from './sync-plan.js';

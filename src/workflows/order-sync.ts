@@ -4,6 +4,7 @@ import type { SyncJobInput, SyncJobResult } from './types.js';
 import { cleanupActivities, pageActivities, setupActivities, stateActivities } from './activity-options.js';
 import { runSyncJob } from './sync-job.js';
 import { withStreamLock } from './stream-lock.js';
+import { guardStep } from './sync-plan.js';
 
 // A chunk reads up to SYNC_ORDER_CHUNK_SIZE orders; it heartbeats after every Sage page and every 5 s.
 const pages = pageActivities('30m');
@@ -47,6 +48,7 @@ export async function orderSync(input: SyncJobInput): Promise<SyncJobResult> {
           page: (p) => pages.syncOrderPage({ ...p, plan: plan! }),
           readWatermark: (a) => stateActivities.readWatermark(a),
           commitWatermark: (a) => stateActivities.commitWatermark(a),
+          plan: guardStep('orders'),
         },
         { holdsLock },
       );

@@ -14,6 +14,8 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SA } from '../temporal/search-attributes.js';
 import { JOB_FAILED, RECORDS_FAILED, causeText, failureCause } from './failure-cause.js';
 import { progressQuery } from './messages.js';
+import { PLAN_REFUSED, type PlanJobInput, type PlanOutcome } from './plan.js';
+import { planInput } from './sync-plan.js';
 import { mergeCandidate } from './watermark.js';
 import {
   ZERO_COUNTS,
@@ -71,6 +73,8 @@ export interface SyncStreamSteps {
     jobId: string;
     watermark: WatermarkCandidate;
   }): Promise<void>;
+  /** The run's plan, counted without writing: the blast-radius guard's input. */
+  plan?(input: PlanJobInput): Promise<PlanOutcome>;
 }
 
 /**
@@ -78,6 +82,30 @@ export interface SyncStreamSteps {
  * upsert their memo, nor fail when every write failed: their histories replay as they ran.
  */
 export const OUTCOME_PATCH = 'job-outcome';
+
+/**
+ * Jobs whose histories began on workers without it went straight to their writes: they replay
+ * without the plan the guard now computes first.
+ */
+export const PLAN_GUARD_PATCH = 'plan-guard';
+
+/** Scheduled runs (and runs asked to) check their plan first; an accepted plan, or a replay, does not. */
+function guarded(input: SyncJobInput): boolean {
+  return !input.acceptPlanOf && !input.keys && (input.trigger === 'schedule' || input.guard === true);
+}
+
+/** The job refused by the guard: its plan in the failure's details, and how to accept it. */
+function planRefused(input: SyncJobInput, jobId: string, outcome: PlanOutcome): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: PLAN_REFUSED,
+    message:
+      `refused by the blast-radius guard, nothing was written: ${outcome.refusals!.join('; ')}. ` +
+      `Review the plan: ml-connector audit ${jobId}. Accept it: npx ml-connector sync ${input.stream} --accept-plan ${jobId} ` +
+      `(or raise the SYNC_GUARD_* limit, or SYNC_GUARD=off)`,
+    nonRetryable: true,
+    details: [outcome.plan],
+  });
+}
 
 /** Cap on the duplicate map sent with one page (keeps each activity input small). */
 const MAX_DUPLICATES_PER_PAGE = 500;
@@ -176,6 +204,7 @@ export async function runSyncJob(
     fromDay: input.carry?.fromDay,
     watermarkDay: input.carry?.seen.day,
     ...(input.replayOf ? { replayOf: input.replayOf } : {}),
+    ...(input.acceptPlanOf ? { acceptPlanOf: input.acceptPlanOf } : {}),
     startedAt: input.carry?.startedAt ?? new Date().toISOString(),
   };
   setHandler(progressQuery, () => progress);
@@ -195,6 +224,12 @@ export async function runSyncJob(
       ];
       if (input.replayOf) attributes.push({ key: SA.replayOf, value: input.replayOf });
       upsertSearchAttributes(attributes);
+
+      if (steps.plan && guarded(input) && patched(PLAN_GUARD_PATCH)) {
+        const outcome = await steps.plan({ ...planInput(jobId, input), guard: true });
+        if (outcome.plan) progress.plan = outcome.plan;
+        if (outcome.refusals) throw planRefused(input, jobId, outcome);
+      }
 
       let fromDay: string | undefined;
       let boundaryDay: string | undefined;
@@ -316,7 +351,8 @@ export async function runSyncJob(
     progress.cause = causeText(failureCause(err));
     if (!patched(OUTCOME_PATCH)) throw err;
     upsertMemo({ ...memoOf(progress) });
-    if (err instanceof ApplicationFailure && err.type === RECORDS_FAILED) throw err;
+    if (err instanceof ApplicationFailure && (err.type === RECORDS_FAILED || err.type === PLAN_REFUSED))
+      throw err;
     // The job's failure reads as its cause (step, error, setting), the activity's failure beneath it.
     throw ApplicationFailure.create({
       type: JOB_FAILED,

@@ -1,4 +1,5 @@
 import type { OrderJobPlan } from '../domain/orders/plan.js';
+import type { SyncPlan } from '../domain/sync-plan.js';
 
 /**
  * Shapes shared by every sync stream (customers, orders). Everything here travels through Temporal
@@ -35,6 +36,10 @@ export interface SyncJobInput {
   keys?: Array<string | number>;
   /** Replay: the job whose failures are re-sent. */
   replayOf?: string;
+  /** Check the run's plan against the blast-radius guard before writing (scheduled runs always do). */
+  guard?: boolean;
+  /** The job whose plan the guard refused and a person accepted: this run writes without the guard. */
+  acceptPlanOf?: string;
   /** Records per Sage page (default: the Sage client's page size). */
   pageSize?: number;
   /** Carried across continue-as-new; absent on a job's first run. */
@@ -255,6 +260,9 @@ export interface SyncProgress {
   finishedAt?: string;
   /** A failed job: what stopped it (the message of the error, naming the setting to check). */
   cause?: string;
+  /** The plan the blast-radius guard checked before the job wrote (src/domain/sync-plan.ts). */
+  plan?: SyncPlan;
+  acceptPlanOf?: string;
 }
 
 export type SyncJobResult = SyncProgress;

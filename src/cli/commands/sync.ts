@@ -7,6 +7,7 @@ import { followJob, formatCounts, type JobOutcome } from '../../starter/follow.j
 import { RECORDS_FAILED } from '../../workflows/failure-cause.js';
 import { isSyncStream, type SyncJobInput } from '../../workflows/types.js';
 import { isDay } from '../../workflows/watermark.js';
+import { formatPlan, refusedPlan, runPlanJob } from '../../starter/plan.js';
 
 export function outcomeJson(o: JobOutcome): string {
   return JSON.stringify({
@@ -78,7 +79,8 @@ export function refusedAsBusy(err: unknown, out: (line: string) => void, json?: 
 
 export const command: Command = {
   summary: 'Start a sync job now (customers or orders); --wait follows it to the end.',
-  usage: 'ml-connector sync <customers|orders> [--full] [--since YYYY-MM-DD] [--wait] [--json]',
+  usage:
+    'ml-connector sync <customers|orders> [--full] [--since YYYY-MM-DD] [--wait] [--json] [--plan | --accept-plan <jobId>]',
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(
       argv,
@@ -87,6 +89,8 @@ export const command: Command = {
         since: { type: 'string' },
         wait: { type: 'boolean' },
         json: { type: 'boolean' },
+        plan: { type: 'boolean' },
+        'accept-plan': { type: 'string' },
       },
       true,
     );
@@ -96,6 +100,8 @@ export const command: Command = {
     if (values.since !== undefined && !isDay(values.since))
       throw new UsageError('--since must be a date: YYYY-MM-DD');
     if (values.full && values.since) throw new UsageError('--full and --since exclude each other');
+    const accepted = values['accept-plan'];
+    if (values.plan && accepted) throw new UsageError('--plan and --accept-plan exclude each other');
     const config = await ctx.config();
     const company = requireCompany(config);
     const client = await connectCommandClient(config);
@@ -106,7 +112,19 @@ export const command: Command = {
         trigger: 'manual',
         ...(values.full ? { full: true } : {}),
         ...(values.since ? { since: values.since } : {}),
+        ...(config.sync.guard === 'all' && !accepted ? { guard: true } : {}),
+        ...(accepted ? { acceptPlanOf: accepted } : {}),
       };
+      if (values.plan) {
+        const { jobId, plan } = await runPlanJob(client, input, { taskQueue: config.temporal.taskQueue });
+        if (values.json) ctx.out(JSON.stringify({ jobId, ...plan }));
+        else for (const line of [...formatPlan(plan), `  plan job: ${jobId}`]) ctx.out(line);
+        return 0;
+      }
+      if (accepted && !(await refusedPlan(client, accepted)))
+        throw new UsageError(
+          `${accepted} is not a job the blast-radius guard refused: there is no plan to accept`,
+        );
       const handle = await startSyncJob(client, input, {
         taskQueue: config.temporal.taskQueue,
         ...waitForRunningJob(values.wait),
