@@ -5,7 +5,9 @@ import {
   decodeOptionalFailureToOptionalError,
 } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto from '@temporalio/proto';
+import type { SyncPlan } from '../domain/sync-plan.js';
 import { causeHint, causeText, failureCause } from '../workflows/failure-cause.js';
+import { PLAN_REFUSED } from '../workflows/plan.js';
 import {
   ZERO_COUNTS,
   addCounts,
@@ -49,6 +51,8 @@ export interface JobTrail {
   /** A failed job: what failed, in plain words, and what to try. */
   cause?: string;
   hint?: string;
+  /** A job the blast-radius guard refused: the plan it was refused with (its failure's details). */
+  plan?: SyncPlan;
   runIds: string[];
   /** Including what failed pages had written before they failed. */
   counts: SyncCounts;
@@ -172,6 +176,8 @@ export async function readJobTrail(client: Client, jobId: string): Promise<JobTr
           const cause = failureCause(failure);
           trail.cause = causeText(cause);
           trail.hint = causeHint(cause, jobId);
+          if (failure instanceof ApplicationFailure && failure.type === PLAN_REFUSED)
+            trail.plan = failure.details?.[0] as SyncPlan | undefined;
           break;
         }
         case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:

@@ -6,7 +6,8 @@ import { memoryLogger } from '../helpers/logger.js';
 import { testConfig } from '../helpers/config.js';
 import { testServerAddress } from '../helpers/temporal.js';
 import { command as syncCommand } from '../../src/cli/commands/sync.js';
-import type { CliContext } from '../../src/cli/command.js';
+import { command as auditCommand } from '../../src/cli/commands/audit.js';
+import type { Command, CliContext } from '../../src/cli/command.js';
 import type { SyncPlan } from '../../src/domain/sync-plan.js';
 import { PLAN_REFUSED } from '../../src/workflows/plan.js';
 import type { SyncJobResult } from '../../src/workflows/types.js';
@@ -22,8 +23,11 @@ describe('pre-flight plan and blast-radius guard', () => {
   });
   afterAll(async () => h?.stop());
 
-  /** `ml-connector sync <argv>` in this process, against the test's Temporal and simulators. */
-  async function cli(argv: string[]): Promise<{ code: number; lines: string[] }> {
+  /** `ml-connector sync <argv>` (or another command) in this process, against the test's Temporal and simulators. */
+  async function cli(
+    argv: string[],
+    command: Command = syncCommand,
+  ): Promise<{ code: number; lines: string[] }> {
     const lines: string[] = [];
     const config = testConfig({
       ...h.vars,
@@ -35,7 +39,7 @@ describe('pre-flight plan and blast-radius guard', () => {
       logger: () => memoryLogger().logger,
       out: (l) => lines.push(l),
     };
-    return { code: await syncCommand.run(argv, ctx), lines };
+    return { code: await command.run(argv, ctx), lines };
   }
 
   /** Mailchimp requests since `from` other than reads. */
@@ -97,6 +101,24 @@ describe('pre-flight plan and blast-radius guard', () => {
     expect(h.mc.state.members(h.listId).map((m) => m.mergeFields.COMPANY)).toEqual(
       before.map((m) => m.mergeFields.COMPANY),
     );
+
+    // The refused plan is part of the job's audit trail: its counts, not only the refusal.
+    const audit = await cli([refusedId], auditCommand);
+    expect(audit.code).toBe(0);
+    const shown = audit.lines.join('\n');
+    expect(shown).toContain('refused plan:');
+    expect(shown).toMatch(
+      new RegExp(`members whose fields change: ${before.length} \\(100% of ${before.length}\\)`),
+    );
+    expect(shown).toMatch(/members to create:\s+0/);
+    expect(shown).toMatch(/email changes:\s+0/);
+    expect(shown).toMatch(/status changes:\s+0/);
+    expect(shown).toMatch(/archives:\s+0/);
+    expect(shown).toContain(`most-changed fields: COMPANY ${before.length}`);
+    const trail = JSON.parse((await cli([refusedId, '--json'], auditCommand)).lines[0]!) as {
+      plan?: SyncPlan;
+    };
+    expect(trail.plan).toMatchObject({ changed: before.length, existing: before.length, create: 0 });
 
     const { code, lines } = await cli(['customers', '--accept-plan', refusedId, '--wait', '--json']);
     expect(code).toBe(0);

@@ -6,6 +6,7 @@ import { parseCommandArgs } from '../args.js';
 import { connectCommandClient } from '../../starter/connect.js';
 import { readJobTrail, type JobTrail } from '../../starter/audit.js';
 import { formatCounts } from '../../starter/follow.js';
+import { formatPlan } from '../../starter/plan.js';
 
 async function exportJsonl(trail: JobTrail, file: string): Promise<void> {
   const out = createWriteStream(file, { encoding: 'utf8' });
@@ -63,6 +64,10 @@ export const command: Command = {
       ctx.out(`  ${formatCounts(trail.counts)}`);
       if (trail.cause) ctx.out(`  cause: ${trail.cause}`);
       if (trail.hint) ctx.out(`  try: ${trail.hint}`);
+      if (trail.plan) {
+        ctx.out('  refused plan:');
+        for (const line of formatPlan(trail.plan)) ctx.out(`    ${line}`);
+      }
       for (const action of ['created', 'updated', 'unchanged'] as const) {
         const keys = trail.records.filter((r) => r.action === action).map((r) => r.key);
         if (keys.length)
