@@ -71,9 +71,9 @@ export interface SyncCarry {
 
 export interface PreparedJob {
   /**
-   * Losers of duplicate-email groups -> the winning key; the winner is the lowest key. Empty since
-   * 0.2: pages resolve their own records (src/activities/customers/duplicates.ts), so nothing here
-   * grows with the company; jobs started by 0.1.0 carry their whole map and still use it.
+   * Losers of duplicate-email groups -> the winning key; the winner is the lowest key. Empty after
+   * 0.1.0: pages resolve their own records (src/activities/customers/duplicates.ts), so nothing here
+   * grows with the company; jobs started by 0.1.0 workers carry their whole map and still use it.
    */
   duplicateOf: Record<string, string>;
   duplicateGroups: number;

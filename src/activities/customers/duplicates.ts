@@ -179,7 +179,7 @@ export function createDuplicateResolver(logger: Logger) {
       settings: CustomerMappingSettings,
       records: CustomerFields[],
     ): Promise<Record<string, string>> {
-      // A job started before 0.2 carries its map, sliced per page by the workflow: used as is.
+      // A job started by 0.1.0 workers carries its map, sliced per page by the workflow: used as is.
       if (input.duplicateOf && Object.keys(input.duplicateOf).length > 0) return input.duplicateOf;
       if (!input.keys && !input.fromDay) return (await company(input.jobId, sage, settings)).duplicateOf;
       const page = identities(records, settings);

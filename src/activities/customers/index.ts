@@ -52,7 +52,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
      * this worker for the job's pages; a stream with a watermark leaves shared emails to its pages,
      * which ask Sage about their own records' addresses. The result names no customer: nothing
      * that grows with the company goes into workflow history (`duplicateOf` stays empty; a job
-     * started before 0.2 got the whole map here).
+     * started by 0.1.0 workers got the whole map here).
      */
     async findDuplicateEmails(args: { jobId: string; company: string }): Promise<PreparedJob> {
       try {
