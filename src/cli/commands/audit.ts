@@ -1,12 +1,17 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { Command } from '../command.js';
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../../config/index.js';
+import { MailchimpClient } from '../../mailchimp/client.js';
+import type { CliContext, Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { connectCommandClient } from '../../starter/connect.js';
 import { readJobTrail, type JobTrail } from '../../starter/audit.js';
 import { formatCounts } from '../../starter/follow.js';
 import { formatPlan } from '../../starter/plan.js';
+import type { WebhookEventSummary } from '../../starter/webhooks/audit-events.js';
+import { matchUpemailCustomers } from '../../starter/webhooks/upemail-customers.js';
 
 async function exportJsonl(trail: JobTrail, file: string): Promise<void> {
   const out = createWriteStream(file, { encoding: 'utf8' });
@@ -15,6 +20,25 @@ async function exportJsonl(trail: JobTrail, file: string): Promise<void> {
   }
   out.end();
   await once(out, 'finish');
+}
+
+/** upemail events get the customer whose member holds the new address; Mailchimp is asked only then. */
+async function matchUpemails(
+  client: Client,
+  config: AppConfig,
+  events: WebhookEventSummary[],
+  ctx: CliContext,
+): Promise<void> {
+  if (!events.some((e) => e.type === 'upemail')) return;
+  let mailchimp: MailchimpClient;
+  try {
+    mailchimp = await MailchimpClient.create(config.mailchimp, { logger: ctx.logger() });
+  } catch (err) {
+    for (const e of events.filter((x) => x.type === 'upemail'))
+      e.customerMatch = `not matched: ${(err as Error).message}`;
+    return;
+  }
+  await matchUpemailCustomers(client, mailchimp, config.sync.customerNumberMergeTag, events);
 }
 
 export const command: Command = {
@@ -43,6 +67,7 @@ export const command: Command = {
           ...(values.since ? { since: new Date(`${values.since}T00:00:00Z`) } : {}),
           ...(values.type ? { type: values.type } : {}),
         });
+        await matchUpemails(client, config, events, ctx);
         for (const line of formatWebhookEvents(events, Boolean(values.json))) ctx.out(line);
         return 0;
       }

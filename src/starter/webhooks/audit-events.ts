@@ -20,6 +20,10 @@ export interface WebhookEventSummary {
   firedAt?: string;
   email?: string;
   detail?: Record<string, string>;
+  /** upemail: the customer number on the member now holding the new address (matchUpemailCustomers). */
+  customer?: string;
+  /** upemail without a customer: not a connector member, no such member, or why it was not looked up. */
+  customerMatch?: string;
   /** Set when the summary could not be read (for example a payload key this client lacks). */
   problem?: string;
 }
@@ -130,9 +134,11 @@ export function formatWebhookEvents(events: WebhookEventSummary[], json: boolean
   if (events.length === 0) return ['no webhook events recorded'];
   const lines = [['RECORDED (UTC)', 'FIRED AT', 'TYPE', 'LIST', 'EMAIL', 'STATUS', 'DETAIL'].join('  ')];
   for (const e of events) {
-    const detail = Object.entries(e.detail ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
+    const matched = e.customer ? `customer ${e.customer}` : e.customerMatch;
+    const detail = [
+      ...(matched ? [matched] : []),
+      ...Object.entries(e.detail ?? {}).map(([k, v]) => `${k}=${v}`),
+    ].join(' ');
     lines.push(
       [
         e.recordedAt.toISOString().replace('T', ' ').slice(0, 19),
