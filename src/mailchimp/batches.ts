@@ -45,32 +45,37 @@ export interface BatchOperationResult {
 
 /**
  * One PUT per member, the same body as the direct path (status_if_new only); operation_id = subscriber
- * hash. Members in `archived` are left out: a PUT would unarchive them (results match by hash).
+ * hash of the input's address, so results match inputs by it. A customer whose address changed
+ * (`memberId`) is PUT to its member's hash, as the direct path does: Mailchimp moves that member
+ * instead of adding a second one. Members `archived` holds (by the member written) are left out: a
+ * PUT would unarchive them.
  */
 export function memberUpsertOperations(
   listId: string,
   inputs: MemberInput[],
-  archived?: { has(email: string): boolean },
+  archived?: { statusOf(memberId: string): string | undefined },
 ): BatchOperation[] {
-  return inputs
-    .filter((m) => !archived?.has(m.email))
-    .map((m) => {
-      const email = normalizeEmail(m.email);
-      const body: Record<string, unknown> = {
-        email_address: email,
-        status_if_new: m.statusIfNew,
-        merge_fields: m.mergeFields,
-      };
-      if (m.language) body.language = m.language;
-      if (m.tags && m.tags.length > 0) body.tags = m.tags;
-      const hash = subscriberHash(email);
-      return {
+  return inputs.flatMap((m): BatchOperation[] => {
+    const email = normalizeEmail(m.email);
+    const hash = subscriberHash(email);
+    const target = m.memberId ?? hash;
+    if (archived?.statusOf(target) === 'archived') return [];
+    const body: Record<string, unknown> = {
+      email_address: email,
+      status_if_new: m.statusIfNew,
+      merge_fields: m.mergeFields,
+    };
+    if (m.language) body.language = m.language;
+    if (m.tags && m.tags.length > 0) body.tags = m.tags;
+    return [
+      {
         method: 'PUT',
-        path: `/lists/${encodeURIComponent(listId)}/members/${hash}`,
+        path: `/lists/${encodeURIComponent(listId)}/members/${encodeURIComponent(target)}`,
         body,
         operation_id: hash,
-      };
-    });
+      },
+    ];
+  });
 }
 
 export async function submitBatch(http: MailchimpHttp, ops: BatchOperation[]): Promise<MailchimpBatch> {

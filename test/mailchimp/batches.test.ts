@@ -56,4 +56,32 @@ describe('/batches path', () => {
     expect(sim.state.member(listId, email('shelved'))?.status).toBe('archived');
     expect(sim.state.member(listId, email('b2'))?.status).toBe('transactional');
   });
+
+  it("moves a customer's member to its new address (memberId), keeping its status and tags, instead of adding one", async () => {
+    const old = email('moving.old');
+    const moved = email('moving.new');
+    sim.state.seedMember(listId, { email: old, status: 'unsubscribed', tags: ['trade-show'] });
+    const before = sim.state.members(listId).length;
+    const client = await simClient(sim);
+    const ops = memberUpsertOperations(listId, [
+      { email: moved, memberId: subscriberHash(old), statusIfNew: 'subscribed', mergeFields: { FNAME: 'M' } },
+    ]);
+    expect(ops).toEqual([
+      expect.objectContaining({
+        path: `/lists/${listId}/members/${subscriberHash(old)}`,
+        operation_id: subscriberHash(moved),
+      }),
+    ]);
+    const done = await client.waitForBatch((await client.submitBatch(ops)).id, { pollMs: 50 });
+    expect(done).toMatchObject({ status: 'finished', errored_operations: 0 });
+    const [result] = await client.fetchBatchResults(done);
+    expect(result).toMatchObject({ ok: true, operationId: subscriberHash(moved) });
+    expect(sim.state.members(listId)).toHaveLength(before);
+    expect(sim.state.member(listId, old)).toBeUndefined();
+    expect(sim.state.member(listId, moved)).toMatchObject({
+      status: 'unsubscribed',
+      mergeFields: expect.objectContaining({ FNAME: 'M' }),
+      tags: ['trade-show'],
+    });
+  });
 });
