@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -163,6 +163,17 @@ describe('start owns its Temporal dev server', () => {
     );
     writeFileSync(join(dataDir, 'temporal', 'dev-server.pid'), `${leftover.pid}\n`);
     const leftoverExit = new Promise((resolve) => leftover.once('exit', resolve));
+    // A leftover is a server that runs: wait until it listens (right after the spawn, the child may
+    // not even have become `temporal` yet, and start would rightly not recognise it).
+    const port = Number(env.TEMPORAL_DEV_SERVER_PORT);
+    for (let listening = false; !listening;) {
+      listening = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => resolve(true));
+        socket.once('error', () => resolve(false));
+        socket.once('connect', () => socket.destroy());
+      });
+      if (!listening) await new Promise((r) => setTimeout(r, 100));
+    }
 
     const cli = runCli(['start', '--no-first-sync'], { ...env, LOG_LEVEL: 'info' });
     await cli.waitFor(/Worker polling/, 60_000);
