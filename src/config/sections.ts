@@ -168,6 +168,11 @@ export const mailchimpSettings = {
     intFromEnv(8, { min: 1, max: 10 }),
     'Simultaneous connections per API key (Mailchimp allows 10).',
   ),
+  connectionBudget: setting(
+    'MAILCHIMP_CONNECTION_BUDGET',
+    z.enum(['shared', 'per-process'], { message: 'must be shared or per-process' }).default('shared'),
+    'shared: the workers of one task queue split MAILCHIMP_MAX_CONNECTIONS of a key between them (held in Temporal); per-process: each worker uses all of it (for a single worker only).',
+  ),
   timeoutMs: setting(
     'MAILCHIMP_TIMEOUT_MS',
     intFromEnv(120000, { min: 1000 }),

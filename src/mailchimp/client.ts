@@ -67,7 +67,7 @@ export class MailchimpClient {
       retry,
       logger: opts.logger,
     });
-    return new MailchimpClient(http, dataCenter, channel.limiter.limit, config.timeoutMs, retry, opts);
+    return new MailchimpClient(http, dataCenter, channel.limiter.ceiling, config.timeoutMs, retry, opts);
   }
 
   get baseUrl(): string {

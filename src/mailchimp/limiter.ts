@@ -27,3 +27,15 @@ export function channelFor(credential: string, maxConnections: number): Credenti
   }
   return channel;
 }
+
+/**
+ * The limiter every client of `credential` in this process goes through, for a budget shared with
+ * other processes to resize (src/worker/connection-share.ts), and the credential's non-reversible
+ * name that budget is known by.
+ */
+export function credentialLimiter(
+  credential: string,
+  maxConnections: number,
+): { credentialId: string; limiter: Limiter } {
+  return { credentialId: credentialId(credential), limiter: channelFor(credential, maxConnections).limiter };
+}

@@ -7,26 +7,131 @@ import pMap from 'p-map';
  */
 export interface Limiter {
   run<T>(task: () => Promise<T>): Promise<T>;
-  /** The current cap; only ever lowered, so two configurations sharing a credential get the stricter one. */
+  /** The cap of this process on its own; only ever lowered, so two configurations sharing a credential get the stricter one. */
+  readonly ceiling: number;
+  /** The cap now: the ceiling, or the share `resize` set when lower (0: new tasks wait). */
   readonly limit: number;
+  /** Tasks running now (not those waiting for a slot). */
   readonly inFlight: number;
+  /** Tasks waiting for a slot. */
+  readonly waiting: number;
+  /** Tasks handed to `run` so far: tells a limiter used since some moment from an idle one. */
+  readonly submitted: number;
   lowerTo(limit: number): void;
+  /**
+   * This process's share of a cap that several processes share (Mailchimp's connections per key):
+   * raised or lowered at run time, never above the ceiling. 0 holds new tasks until a later share;
+   * tasks already running finish.
+   */
+  resize(share: number): void;
+  /** Like a share of 0, but the tasks waiting now and those that come fail with `err`, until the next `resize`. */
+  refuse(err: Error): void;
+  /** Settles once the limiter has work: at once when tasks run or wait, else at the next `run`. */
+  whenBusy(): Promise<void>;
+}
+
+interface Gate {
+  promise: Promise<void>;
+  open(): void;
+  fail(err: Error): void;
+}
+
+function closedGate(): Gate {
+  let open!: () => void;
+  let fail!: (err: Error) => void;
+  const promise = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
+  promise.catch(() => undefined); // a refusal with nobody waiting is not an unhandled rejection
+  return { promise, open, fail };
 }
 
 export function createLimiter(max: number): Limiter {
   if (!Number.isInteger(max) || max < 1)
     throw new Error(`concurrency must be a whole number >= 1, got ${max}`);
   const limit: LimitFunction = pLimit(max);
+  let ceiling = max;
+  let share = Infinity;
+  let running = 0;
+  let held = 0;
+  let submitted = 0;
+  // Set while the share is 0. p-limit cannot run 0 at once: its one slot waits here instead.
+  let gate: Gate | undefined;
+  let refusal: Error | undefined;
+  let wakers: Array<() => void> = [];
+  const cap = () => Math.min(ceiling, share);
+  const apply = () => {
+    const n = cap();
+    if (n > 0) {
+      limit.concurrency = n;
+      gate?.open();
+      gate = undefined;
+    } else {
+      limit.concurrency = 1;
+      gate ??= closedGate();
+    }
+  };
   return {
-    run: (task) => limit(task),
+    run(task) {
+      submitted++;
+      const woken = wakers;
+      wakers = [];
+      for (const wake of woken) wake();
+      return limit(async () => {
+        while (gate) {
+          if (refusal) throw refusal;
+          held++;
+          try {
+            await gate.promise;
+          } finally {
+            held--;
+          }
+        }
+        running++;
+        try {
+          return await task();
+        } finally {
+          running--;
+        }
+      });
+    },
+    get ceiling() {
+      return ceiling;
+    },
     get limit() {
-      return limit.concurrency;
+      return cap();
     },
     get inFlight() {
-      return limit.activeCount;
+      return running;
+    },
+    get waiting() {
+      return limit.pendingCount + held;
+    },
+    get submitted() {
+      return submitted;
     },
     lowerTo(n: number) {
-      if (n < limit.concurrency) limit.concurrency = n;
+      if (n < ceiling) ceiling = n;
+      apply();
+    },
+    resize(n: number) {
+      if (!Number.isInteger(n) || n < 0) throw new Error(`a share must be a whole number >= 0, got ${n}`);
+      share = n;
+      refusal = undefined;
+      apply();
+    },
+    refuse(err: Error) {
+      share = 0;
+      refusal = err;
+      apply();
+      const refused = gate!;
+      gate = closedGate();
+      refused.fail(err);
+    },
+    whenBusy() {
+      if (limit.activeCount + limit.pendingCount > 0) return Promise.resolve();
+      return new Promise<void>((resolve) => wakers.push(resolve));
     },
   };
 }

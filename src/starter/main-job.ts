@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import { openTemporal } from '../temporal/runtime-env.js';
-import { buildWorker, runWorker } from '../worker/run-worker.js';
+import { startWorker } from '../worker/run-worker.js';
 import { durationMs, trapStopSignals } from '../shared/signals.js';
 import { SANDBOX_DB_FILE, startSandbox } from './sandbox.js';
 import { runFirstSyncs } from './first-sync.js';
@@ -59,7 +59,7 @@ export async function runMainJob(options: MainJobOptions): Promise<number> {
     stops.push(() => runtime.close());
     for (const line of temporalLines({ config, runtime, uiCodec, devServerDb })) out(line);
 
-    const worker = runWorker(await buildWorker(runtime, logger));
+    const worker = await startWorker(runtime, logger);
     stops.push(() => worker.stop());
     signals.running();
     out(

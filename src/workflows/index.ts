@@ -7,3 +7,4 @@ export { orderSync } from './order-sync.js';
 export { reconcileOrders } from './reconcile-orders.js';
 export { reconcileCustomers } from './reconcile-customers.js';
 export { syncPlan } from './sync-plan.js';
+export { connectionBudget } from './connection-budget.js';

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { openTemporal } from '../../temporal/runtime-env.js';
-import { buildWorker, runWorker } from '../../worker/run-worker.js';
+import { startWorker } from '../../worker/run-worker.js';
 import { durationMs, trapStopSignals } from '../../shared/signals.js';
 
 export const command: Command = {
@@ -15,7 +15,7 @@ export const command: Command = {
     });
     const runtime = await openTemporal(config, logger, { embedded: false });
     try {
-      const worker = runWorker(await buildWorker(runtime, logger));
+      const worker = await startWorker(runtime, logger);
       signals.running();
       logger.info(
         { address: runtime.config.temporal.address, taskQueue: config.temporal.taskQueue },
