@@ -77,6 +77,16 @@ export function addSecretsToScrub(values: Iterable<string | undefined>): void {
   for (const v of values) if (v && v.length >= 6) knownSecrets.add(v);
 }
 
+/**
+ * Free text made safe to keep (an error message bound for workflow history, a log line): `secrets`
+ * and every registered secret removed, then as scrubText.
+ */
+export function redactText(text: string, secrets: Iterable<string | undefined> = []): string {
+  let s = text;
+  for (const secret of secrets) if (secret && s.includes(secret)) s = s.split(secret).join(REDACTED);
+  return scrubText(s);
+}
+
 /** Masks known secrets, emails, auth schemes, URL user info and secret query values inside free text. */
 function scrubText(text: string): string {
   let s = text;

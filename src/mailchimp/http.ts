@@ -14,6 +14,7 @@ import type { MailchimpCredential } from './datacenter.js';
 import type { CredentialChannel } from './limiter.js';
 import type { Limiter } from '../shared/concurrency.js';
 import { withRetries, type RetryPolicy } from '../shared/http-retry.js';
+import { redactText } from '../logging/redact.js';
 
 export interface RequestOptions {
   json?: unknown;
@@ -175,8 +176,8 @@ export class MailchimpHttp {
   }
 
   /** Mailchimp never echoes the key, but a proxy or a future message might: never let it out. */
+  /** What Mailchimp or got said, safe for a failure kept in workflow history (no key, no address). */
   private scrub(text: string): string {
-    const secret = this.opts.credential.secret;
-    return secret ? text.split(secret).join('[redacted]') : text;
+    return redactText(text, [this.opts.credential.secret]);
   }
 }
