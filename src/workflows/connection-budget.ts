@@ -73,7 +73,7 @@ export async function connectionBudget(input: ConnectionBudgetInput = {}): Promi
       holders = report(holders, req, Date.now());
       const current = () => holders.some((h) => h.holder === req.holder && h.seq === req.seq);
       const answerable = () => draining || !current() || grantFor(holders, req.holder) !== req.limit;
-      if (!answerable()) await condition(answerable, req.waitMs);
+      if (req.waitMs > 0 && !answerable()) await condition(answerable, req.waitMs);
       // Released, or a newer request of the same holder came: this answer is never applied.
       if (!current()) return { share: 0, budget: req.budget, holders: holders.length };
       const next = settle(holders, req.holder);

@@ -113,6 +113,11 @@ describe('the connectionBudget entity and the workers that share it (real Tempor
     );
     await Promise.all(work);
     expect({ most, together }).toEqual({ most: BUDGET, together: true });
+    // Its history so far (long polls answered early and late, superseded requests) replays.
+    const history = await t.client.workflow
+      .getHandle(connectionBudgetId(t.taskQueue, credentialId))
+      .fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath: defaultWorkflowsPath() }, history);
   });
 
   it("a dead worker's share comes back when its lease runs out, not before", async () => {
