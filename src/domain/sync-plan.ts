@@ -39,9 +39,17 @@ export interface SyncPlan {
   /** Field (merge tag, `email`, `tags`, order field) -> records whose value would change. */
   fields: Record<string, number>;
   samples: PlanSample[];
-  /** Orders: order_total the store would gain (created) or move by (updated). */
-  revenueDelta?: number;
-  currency?: string;
+  /**
+   * Orders: per currency, the order_total the store would gain (created) or move by (updated).
+   * Kept apart: totals in different currencies do not add up.
+   */
+  revenueDelta?: Record<string, number>;
+}
+
+/** Adds `amount` to the plan's revenue delta in `currency`, to the cent. */
+export function addRevenue(plan: SyncPlan, currency: string, amount: number): void {
+  const deltas = (plan.revenueDelta ??= {});
+  deltas[currency] = Math.round(((deltas[currency] ?? 0) + amount) * 100) / 100;
 }
 
 export function emptyPlan(stream: SyncStream, company: string): SyncPlan {

@@ -68,7 +68,11 @@ export function formatPlan(plan: SyncPlan): string[] {
           `plan for orders of ${plan.company}: ${plan.read} read from Sage 300, nothing written`,
           `  orders to create:         ${plan.create}`,
           `  orders to update:         ${plan.changed}${pct(plan.changed)}`,
-          `  revenue delta:            ${(plan.revenueDelta ?? 0).toFixed(2)} ${plan.currency ?? ''}`.trimEnd(),
+          `  revenue delta:            ${
+            Object.entries(plan.revenueDelta ?? {})
+              .map(([currency, amount]) => `${amount.toFixed(2)} ${currency}`)
+              .join(', ') || '0.00'
+          }`,
           `  unchanged ${plan.unchanged}, skipped ${plan.skipped}, failed ${plan.failed}`,
         ];
   const top = topFields(plan);

@@ -97,7 +97,10 @@ export function mergeWatermark(
   return withReadDay(next, current?.readDay, commit.readDay);
 }
 
-/** YYYY-MM-DD check for `--since`. */
+/** YYYY-MM-DD check for `--since`: a day that exists (Date.parse takes 2026-02-31 for 3 March). */
 export function isDay(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.toISOString().slice(0, 10) === value;
 }

@@ -73,6 +73,8 @@ describe('watermark merging (pure, used inside workflows)', () => {
     expect(isDay('2026-11-27')).toBe(true);
     expect(isDay('2026-13-01')).toBe(false);
     expect(isDay('27/11/2026')).toBe(false);
+    expect(isDay('2026-02-31')).toBe(false); // Date.parse would take it for 3 March
+    expect(isDay('2028-02-29')).toBe(true);
     const at = new Date(Date.UTC(2026, 10, 27, 14, 30, 0, 123));
     // One grammar whatever started the job: <stream>-<company>-<trigger>-<time>; a schedule's
     // workflow ID is the prefix, and the server appends the same time format.

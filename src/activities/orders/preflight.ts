@@ -5,7 +5,7 @@ import { maskEmail } from '../../logging/redact.js';
 import { forEachBounded } from '../../shared/concurrency.js';
 import { orderDiffers, removedLineIds, type MappedOrderBody } from '../../domain/orders/mapping.js';
 import { orderJobPlan, type OrderJobPlan } from '../../domain/orders/plan.js';
-import { emptyPlan, planWrite, type PlanSample, type SyncPlan } from '../../domain/sync-plan.js';
+import { addRevenue, emptyPlan, planWrite, type PlanSample, type SyncPlan } from '../../domain/sync-plan.js';
 import { ZERO_COUNTS, emptyTrail } from '../../workflows/types.js';
 import type { PlanJobInput, PlanOutcome } from '../../workflows/plan.js';
 import type { ActivityDeps } from '../deps.js';
@@ -57,7 +57,7 @@ export function createOrderPlanActivities(deps: ActivityDeps) {
         const job = orderJobPlan({ ...input, storeId, today }, wm, deps.config.sync);
         const storeExists = (await mailchimp.getStore(storeId)) !== undefined;
         const progress: PlanProgress = (activityInfo().heartbeatDetails as PlanProgress | undefined) ?? {
-          plan: { ...emptyPlan('orders', input.company), revenueDelta: 0 },
+          plan: { ...emptyPlan('orders', input.company), revenueDelta: {} },
         };
         const { plan } = progress;
         const reader = orderReader(sage, { ...input, plan: job }, customers, readAhead);
@@ -78,7 +78,6 @@ export function createOrderPlanActivities(deps: ActivityDeps) {
               beat();
               if (page.done) break;
             }
-            plan.revenueDelta = Math.round((plan.revenueDelta ?? 0) * 100) / 100;
             return { plan, ...guardVerdict(deps.config, guard, plan) };
           },
         );
@@ -101,10 +100,9 @@ async function compareOrders(
     mailchimp.maxConnections,
     async (w) => {
       const current = storeExists ? await mailchimp.getOrder(job.storeId, w.body.id) : undefined;
-      plan.currency ??= w.body.currency_code;
       const email = maskEmail(w.body.customer.email_address);
       if (!current) {
-        plan.revenueDelta = (plan.revenueDelta ?? 0) + (w.body.order_total ?? 0);
+        addRevenue(plan, w.body.currency_code, w.body.order_total ?? 0);
         planWrite(plan, { key: w.key, email, action: 'create' });
         return;
       }
@@ -114,8 +112,7 @@ async function compareOrders(
         plan.unchanged++;
         return;
       }
-      plan.revenueDelta =
-        (plan.revenueDelta ?? 0) + (w.body.order_total ?? 0) - Number(current.order_total ?? 0);
+      addRevenue(plan, w.body.currency_code, (w.body.order_total ?? 0) - Number(current.order_total ?? 0));
       const sample: PlanSample = { key: w.key, email, action: 'update', fields };
       planWrite(plan, sample);
     },
