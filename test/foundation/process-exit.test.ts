@@ -176,7 +176,12 @@ describe('start owns its Temporal dev server', () => {
     }
 
     const cli = runCli(['start', '--no-first-sync'], { ...env, LOG_LEVEL: 'info' });
-    await cli.waitFor(/Worker polling/, 60_000);
+    try {
+      await cli.waitFor(/Worker polling/, 60_000);
+    } finally {
+      // Whatever happened, the planted server must not outlive the test.
+      if (leftover.exitCode === null && leftover.signalCode === null) leftover.kill('SIGKILL');
+    }
     await leftoverExit;
     const ownServer = devServerPid(dataDir);
     expect(ownServer).not.toBe(leftover.pid);
