@@ -38,7 +38,8 @@ function sh(command: string, env: Record<string, string>): Promise<Run> {
 /** What each kind of README command must show, besides its exit code. */
 const MEANING: Array<[RegExp, RegExp]> = [
   [/ audit </, /read \d+ +created \d+/],
-  [/ replay </, /^\S+-replay-\S+: (completed|failed)\n {2}read \d+/],
+  // Not anchored: --wait may print progress lines (stderr) before the outcome.
+  [/ replay </, /\S+-replay-\S+: (completed|failed)\n {2}read \d+/],
   [/ sync customers/, /: completed/],
   [/ schedule list/, /ml-connector-customers-SAMINC +active/],
   [/ schedule (trigger|pause|resume) customers/, /ml-connector-customers-SAMINC: done/],
