@@ -51,7 +51,7 @@ async function startWithFreshId<I extends { company: string; trigger: string }, 
   }
 }
 
-/** Starts an order reconciliation job (`reconcile-orders-SAMINC-20261128T101500Z-manual`). */
+/** Starts an order reconciliation job (`reconcile-orders-SAMINC-manual-2026-11-28T10:15:00Z`). */
 export function startReconciliation(
   client: Client,
   input: ReconcileInput,
@@ -69,7 +69,7 @@ export function startReconciliation(
   );
 }
 
-/** Starts a customer reconciliation job (`reconcile-customers-SAMINC-20261128T101500Z-manual`). */
+/** Starts a customer reconciliation job (`reconcile-customers-SAMINC-manual-2026-11-28T10:15:00Z`). */
 export function startCustomerReconciliation(
   client: Client,
   input: ReconcileCustomersInput,

@@ -1,13 +1,5 @@
 import type { SyncStream, SyncTrigger } from './types.js';
 
-/** 2026-11-27T14:30:00.123Z -> 20261127T143000Z (reconciliation job IDs still use it). */
-export function compactTimestamp(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
-}
-
 /** 2026-11-27T14:30:00.123Z -> 2026-11-27T14:30:00Z: the time to the second, as a schedule writes it. */
 export function jobIdTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,4 +1,4 @@
-import { compactTimestamp } from './job-id.js';
+import { jobIdTime } from './job-id.js';
 import type { ReconcileTrigger } from './reconcile-job.js';
 
 /** By name, so the starter and schedules need not import workflow code. */
@@ -39,14 +39,14 @@ export interface ReconcileCustomersResult extends CustomerReconciliation {
   finishedAt: string;
 }
 
-/** `reconcile-customers-SAMINC-20261128T101500Z-manual`. */
+/** `reconcile-customers-SAMINC-manual-2026-11-28T10:15:00Z`: the sync jobs' grammar, `<kind>-<company>-<trigger>-<time>`. */
 export function reconcileCustomersJobId(company: string, date: Date, trigger: ReconcileTrigger): string {
-  return `reconcile-customers-${company}-${compactTimestamp(date)}-${trigger}`;
+  return `reconcile-customers-${company}-${trigger}-${jobIdTime(date)}`;
 }
 
 /** The schedule appends `-<nominal time>`. */
 export function scheduledReconcileCustomersIdPrefix(company: string): string {
-  return `reconcile-customers-${company}-scheduled`;
+  return `reconcile-customers-${company}-schedule`;
 }
 
 /** `ml-connector-reconcile-customers-SAMINC`. */

@@ -7,7 +7,7 @@ const comparing = pageActivities('2h');
 
 /**
  * Handles the members of customers deleted in Sage (SYNC_CUSTOMER_DELETED: tag or archive); the
- * workflow ID is the job ID, e.g. `reconcile-customers-SAMINC-20261128T101500Z-manual`. Only
+ * workflow ID is the job ID, e.g. `reconcile-customers-SAMINC-manual-2026-11-28T10:15:00Z`. Only
  * members carrying a customer number are looked at; its result holds counts and at most 100
  * member ids. Every step is idempotent (a tag set twice, an archived member left as it is), so a
  * retried activity does no harm.

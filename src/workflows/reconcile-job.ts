@@ -1,5 +1,5 @@
 import type { OrderComparison } from '../domain/reconcile/types.js';
-import { compactTimestamp } from './job-id.js';
+import { jobIdTime } from './job-id.js';
 import type { SyncTrigger } from './types.js';
 
 /** By name, so the starter and schedules need not import workflow code. */
@@ -36,14 +36,14 @@ export interface ReconcileResult extends OrderComparison {
   cancellation?: CancelOutcome;
 }
 
-/** `reconcile-orders-SAMINC-20261128T101500Z-manual`. */
+/** `reconcile-orders-SAMINC-manual-2026-11-28T10:15:00Z`: the sync jobs' grammar, `<kind>-<company>-<trigger>-<time>`. */
 export function reconcileJobId(company: string, date: Date, trigger: ReconcileTrigger): string {
-  return `reconcile-orders-${company}-${compactTimestamp(date)}-${trigger}`;
+  return `reconcile-orders-${company}-${trigger}-${jobIdTime(date)}`;
 }
 
-/** The schedule appends `-<nominal time>`: `reconcile-orders-SAMINC-scheduled-2026-11-29T04:00:00Z`. */
+/** The schedule appends `-<nominal time>`: `reconcile-orders-SAMINC-schedule-2026-11-29T04:00:00Z`. */
 export function scheduledReconcileIdPrefix(company: string): string {
-  return `reconcile-orders-${company}-scheduled`;
+  return `reconcile-orders-${company}-schedule`;
 }
 
 /** `ml-connector-reconcile-orders-SAMINC`. */

@@ -8,7 +8,7 @@ const comparing = pageActivities('2h');
 
 /**
  * Reconciles one company's orders with its Mailchimp store, day by day; the workflow ID is the job
- * ID, e.g. `reconcile-orders-SAMINC-20261128T101500Z-manual`. The comparison is one activity whose
+ * ID, e.g. `reconcile-orders-SAMINC-manual-2026-11-28T10:15:00Z`. The comparison is one activity whose
  * result is the per-day table and the differing orders, bounded (src/domain/reconcile/types.ts);
  * no other record crosses the history. It only reads and claims no stream, so it may run beside
  * an order job (a day may then differ because that job is half-way). With `repair`, the store

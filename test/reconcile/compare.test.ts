@@ -60,7 +60,7 @@ function view(order: SageOrder) {
 
 function asResult(rec: OrderReconciliation): ReconcileResult {
   return {
-    jobId: 'reconcile-orders-SAMINC-20261128T101500Z-manual',
+    jobId: 'reconcile-orders-SAMINC-manual-2026-11-28T10:15:00Z',
     company: 'SAMINC',
     trigger: 'manual',
     repair: false,

@@ -87,7 +87,9 @@ describe('reconcile orders (CLI, simulators, real worker)', () => {
 
   it('after the sync, every day is equal', async () => {
     const r = await reconcileJson(h, 'orders', ...PERIOD);
-    expect(r.jobId).toMatch(new RegExp(`^reconcile-orders-${h.company}-\\d{8}T\\d{6}Z-manual$`));
+    expect(r.jobId).toMatch(
+      new RegExp(`^reconcile-orders-${h.company}-manual-\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$`),
+    );
     expect(r).toMatchObject({
       storeId: STORE_ID,
       from: '2026-10-01',
