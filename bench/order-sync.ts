@@ -5,7 +5,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { startMailchimpSimulator } from '../simulators/mailchimp/index.js';
 import { startSage300Simulator } from '../simulators/sage300/index.js';
 import { jobId } from '../src/workflows/job-id.js';
-import { startBenchStack } from './stack.js';
+import { simulatorEnv, startBenchStack } from './stack.js';
 import type { SyncJobResult } from '../src/workflows/types.js';
 import { installRuntime } from '../src/temporal/runtime.js';
 
@@ -84,17 +84,7 @@ export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Recor
       logger,
       taskQueue,
       shutdownGraceTime: '2s',
-      env: {
-        SAGE300_BASE_URL: sage.baseUrl,
-        SAGE300_COMPANY: sage.company,
-        SAGE300_USERNAME: sage.username,
-        SAGE300_PASSWORD: sage.password,
-        MAILCHIMP_API_KEY: mc.apiKey,
-        MAILCHIMP_API_URL: mc.apiUrl,
-        MAILCHIMP_LIST_ID: listId,
-        MAILCHIMP_STORE_ID: 'bench-store',
-        MAILCHIMP_MAX_CONNECTIONS: String(Math.min(10, opts.maxConnections)),
-      },
+      env: simulatorEnv(sage, mc, listId, opts.maxConnections),
     });
     stops.push(() => stack.stop());
     const { client } = stack;

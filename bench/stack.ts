@@ -82,3 +82,23 @@ export async function startBenchStack(opts: {
     throw err;
   }
 }
+
+/** The settings that point the connector at both simulators, with the store the order suites use. */
+export function simulatorEnv(
+  sage: { baseUrl: string; company: string; username: string; password: string },
+  mc: { apiKey: string; apiUrl: string },
+  listId: string,
+  maxConnections: number,
+): Record<string, string> {
+  return {
+    SAGE300_BASE_URL: sage.baseUrl,
+    SAGE300_COMPANY: sage.company,
+    SAGE300_USERNAME: sage.username,
+    SAGE300_PASSWORD: sage.password,
+    MAILCHIMP_API_KEY: mc.apiKey,
+    MAILCHIMP_API_URL: mc.apiUrl,
+    MAILCHIMP_LIST_ID: listId,
+    MAILCHIMP_STORE_ID: 'bench-store',
+    MAILCHIMP_MAX_CONNECTIONS: String(Math.min(10, maxConnections)),
+  };
+}
