@@ -217,7 +217,8 @@ export async function upsertMember(
   }
   const staleLower = new Set(stale.map((t) => t.toLowerCase()));
   return {
-    action: memberAction(member, startedAt),
+    // A write to the customer's old member (its address moved) updates that member by definition.
+    action: m.memberId && m.memberId !== hash ? 'updated' : memberAction(member, startedAt),
     id: member.id,
     status: member.status,
     tags: [...current.filter((t) => !staleLower.has(t.toLowerCase())), ...missing],
