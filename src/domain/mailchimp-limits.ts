@@ -44,11 +44,11 @@ export function fitText(label: string, raw: string, max = MERGE_TEXT_MAX): Fitte
 }
 
 /** A sink for the adjustments of one record: `fit` returns the fitted value and keeps the notes. */
-export function adjustments(): { fit(label: string, raw: string, max?: number): string; list: string[] } {
+export function adjustments(): { fitTo(label: string, raw: string, max?: number): string; list: string[] } {
   const list: string[] = [];
   return {
     list,
-    fit(label, raw, max) {
+    fitTo(label, raw, max) {
       const f = fitText(label, raw, max);
       list.push(...f.adjusted);
       return f.value;

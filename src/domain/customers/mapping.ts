@@ -144,16 +144,16 @@ export function countryCode(raw: string | null | undefined): string {
  * fitted to Mailchimp's limits, its changes noted in `fix`.
  */
 export function mapAddress(c: CustomerFields, fix = adjustments()): Record<string, string> | undefined {
-  const addr1 = fix.fit('ADDRESS.addr1', text(c.AddressLine1));
-  const city = fix.fit('ADDRESS.city', text(c.City));
-  const state = fix.fit('ADDRESS.state', text(c.StateProvince));
-  const zip = fix.fit('ADDRESS.zip', text(c.ZipPostalCode));
+  const addr1 = fix.fitTo('ADDRESS.addr1', text(c.AddressLine1));
+  const city = fix.fitTo('ADDRESS.city', text(c.City));
+  const state = fix.fitTo('ADDRESS.state', text(c.StateProvince));
+  const zip = fix.fitTo('ADDRESS.zip', text(c.ZipPostalCode));
   if (!addr1 || !city || !state || !zip) return undefined;
-  const addr2 = fix.fit(
+  const addr2 = fix.fitTo(
     'ADDRESS.addr2',
     [c.AddressLine2, c.AddressLine3, c.AddressLine4].map(text).filter(Boolean).join(', '),
   );
-  const country = fix.fit('ADDRESS.country', countryCode(c.Country));
+  const country = fix.fitTo('ADDRESS.country', countryCode(c.Country));
   return { addr1, ...(addr2 ? { addr2 } : {}), city, state, zip, ...(country ? { country } : {}) };
 }
 
@@ -196,16 +196,16 @@ export function mapCustomer(c: CustomerFields, settings: CustomerMappingSettings
   const fix = adjustments();
   const { first, last } = splitContactName(c.ContactName);
   const tagged = settings.customerNumberMergeTag;
-  const mergeFields: Record<string, unknown> = { [tagged]: fix.fit(tagged, key) };
-  const fname = fix.fit('FNAME', first);
+  const mergeFields: Record<string, unknown> = { [tagged]: fix.fitTo(tagged, key) };
+  const fname = fix.fitTo('FNAME', first);
   if (fname) mergeFields.FNAME = fname;
-  const lname = fix.fit('LNAME', last);
+  const lname = fix.fitTo('LNAME', last);
   if (lname) mergeFields.LNAME = lname;
-  const company = fix.fit('COMPANY', text(c.CustomerName));
+  const company = fix.fitTo('COMPANY', text(c.CustomerName));
   if (company) mergeFields.COMPANY = company;
   const address = mapAddress(c, fix);
   if (address) mergeFields.ADDRESS = address;
-  const phone = fix.fit('PHONE', text(c.PhoneNumber)) || fix.fit('PHONE', text(c.ContactsPhone));
+  const phone = fix.fitTo('PHONE', text(c.PhoneNumber)) || fix.fitTo('PHONE', text(c.ContactsPhone));
   if (phone) mergeFields.PHONE = phone;
   return {
     kind: 'member',

@@ -213,7 +213,7 @@ export function mapCustomer(
   if ([...id].length > ECOMMERCE_CUSTOMER_ID_MAX) return { reason: 'customer-id-too-long' };
   const out: OrderCustomer = { id, email_address: email, opt_in_status: false };
   const fix = adjustments();
-  const company = fix.fit('customer.company', customer.CustomerName ?? '');
+  const company = fix.fitTo('customer.company', customer.CustomerName ?? '');
   if (company) out.company = company;
   return { customer: out, adjusted: fix.list };
 }
