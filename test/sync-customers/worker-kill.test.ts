@@ -2,20 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startHarness, type SyncHarness } from './harness.js';
 import { testServerAddress } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Member writes (PUT .../members/<hash>) in the simulator's request log, in order. */
 function memberWrites(h: SyncHarness): string[] {
   return (h.mc.stats.log ?? [])
     .filter((r) => r.method === 'PUT' && /\/lists\/[^/]+\/members\/[0-9a-f]{32}$/.test(r.path))
     .map((r) => r.path.slice(r.path.lastIndexOf('/') + 1));
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 // The production worker (the built CLI) is SIGKILLed in the middle of one large customer page: no

@@ -182,3 +182,12 @@ export function orderCreations(h: OrderHarness): Record<string, number> {
 export function createdOnce(ids: Iterable<string>): Record<string, number> {
   return Object.fromEntries([...ids].map((id) => [id, 1]));
 }
+
+/** Orders the test store holds (0 before the store exists). */
+export function storedCount(h: OrderHarness): number {
+  try {
+    return h.mc.state.orders(STORE_ID).length;
+  } catch {
+    return 0; // the store does not exist yet
+  }
+}

@@ -4,24 +4,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyOrders } from './expected.js';
 import { expectBackfilledExactlyOnce } from './assertions.js';
-import { startOrderHarness, STORE_ID, type OrderHarness } from './harness.js';
+import { startOrderHarness, storedCount, type OrderHarness } from './harness.js';
 import { testServerAddress } from '../helpers/temporal.js';
-
-function storedCount(h: OrderHarness): number {
-  try {
-    return h.mc.state.orders(STORE_ID).length;
-  } catch {
-    return 0; // the store does not exist yet
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from '../helpers/wait.js';
 
 // The production worker (`ml-connector worker`, from the build that `npm test` makes first) runs in a
 // child process that is SIGKILLed mid-backfill: no graceful shutdown, no activity completion; the

@@ -4,28 +4,13 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.js';
 import { classifyOrders } from '../sync-orders/expected.js';
 import { expectBackfilledExactlyOnce } from '../sync-orders/assertions.js';
-import { startOrderHarness, STORE_ID, type OrderHarness } from '../sync-orders/harness.js';
+import { startOrderHarness, storedCount, type OrderHarness } from '../sync-orders/harness.js';
 import { memoryLogger } from '../helpers/logger.js';
+import { waitFor } from '../helpers/wait.js';
 
 // The workflow code of the 0.1.0 release, bundled from its commit by
 // scripts/bundle-release-workflows.mjs: a job started by an 0.1.0 worker must finish on today's.
 const V010_BUNDLE = join(process.cwd(), 'test', 'fixtures', 'releases', 'v0.1.0', 'workflow-bundle.js');
-
-function storedCount(h: OrderHarness): number {
-  try {
-    return h.mc.state.orders(STORE_ID).length;
-  } catch {
-    return 0; // the store does not exist yet
-  }
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('upgrade from 0.1.0 with a backfill in flight', () => {
   let h: OrderHarness;
