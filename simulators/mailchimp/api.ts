@@ -3,6 +3,7 @@ import { selectFields } from './fields.js';
 import { registerBatchSubscribe } from './batch-subscribe.js';
 import { registerListRoutes } from './lists-api.js';
 import { registerMemberRoutes } from './members-api.js';
+import { registerSegmentRoutes } from './segments-api.js';
 import { ApiProblem, problemBody } from './problems.js';
 import { Router, parseJsonBody, type ApiResponse } from './router.js';
 
@@ -46,6 +47,7 @@ export class MailchimpApi {
     registerListRoutes(this.router, ctx);
     registerMemberRoutes(this.router, ctx);
     registerBatchSubscribe(this.router, ctx);
+    registerSegmentRoutes(this.router, ctx);
   }
 
   async dispatch(call: RawCall): Promise<ApiResponse> {

@@ -38,6 +38,17 @@ export interface MemberRecord {
   source: string;
 }
 
+/**
+ * A tag, which Mailchimp also serves as a static segment (same id, same name): the member's `tags` map
+ * is its membership, so the tags endpoints and the segments endpoints read and write one thing.
+ */
+export interface TagRecord {
+  id: number;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface MergeFieldRecord {
   merge_id: number;
   tag: string;
@@ -82,10 +93,14 @@ export class Audience {
   readonly order: MemberRecord[] = [];
   readonly forgotten = new Set<string>();
   readonly mergeFields: MergeFieldRecord[] = [];
-  readonly tagIds = new Map<string, number>();
+  /** Tags (static segments) by name and by id. */
+  readonly tags = new Map<string, TagRecord>();
+  readonly tagsById = new Map<number, TagRecord>();
   readonly webhooks = new Map<string, WebhookRecord>();
   readonly statusCounts = new Map<MemberStatus, number>();
   private nextMergeId = 1;
+  // Ids are never reused: a deleted tag's id must not come back as another tag's.
+  private nextTagId = 1;
   lastSubAt?: number;
   lastUnsubAt?: number;
 
@@ -133,12 +148,57 @@ export class Audience {
   }
 
   tagId(name: string): number {
-    let id = this.tagIds.get(name);
-    if (id === undefined) {
-      id = this.tagIds.size + 1;
-      this.tagIds.set(name, id);
+    return this.tag(name).id;
+  }
+
+  /** The tag of that name, created on first use (as Mailchimp creates unknown active tags on the fly). */
+  tag(name: string, now = Date.now()): TagRecord {
+    let t = this.tags.get(name);
+    if (!t) {
+      t = { id: this.nextTagId++, name, createdAt: now, updatedAt: now };
+      this.tags.set(name, t);
+      this.tagsById.set(t.id, t);
     }
-    return id;
+    return t;
+  }
+
+  /** Puts the member in the tag (static segment); false when it already was. */
+  addTag(m: MemberRecord, name: string, now = Date.now()): boolean {
+    const t = this.tag(name, now);
+    if (m.tags.has(name)) return false;
+    m.tags.set(name, now);
+    t.updatedAt = now;
+    m.lastChanged = now;
+    return true;
+  }
+
+  /** Takes the member out of the tag (static segment); false when it was not in it. */
+  removeTag(m: MemberRecord, name: string, now = Date.now()): boolean {
+    if (!m.tags.delete(name)) return false;
+    const t = this.tags.get(name);
+    if (t) t.updatedAt = now;
+    m.lastChanged = now;
+    return true;
+  }
+
+  renameTag(t: TagRecord, name: string, now = Date.now()): void {
+    if (name === t.name) return;
+    for (const m of this.order) {
+      const at = m.tags.get(t.name);
+      if (at === undefined) continue;
+      m.tags.delete(t.name);
+      m.tags.set(name, at);
+    }
+    this.tags.delete(t.name);
+    t.name = name;
+    t.updatedAt = now;
+    this.tags.set(name, t);
+  }
+
+  deleteTag(t: TagRecord): void {
+    for (const m of this.order) m.tags.delete(t.name);
+    this.tags.delete(t.name);
+    this.tagsById.delete(t.id);
   }
 
   addMember(m: MemberRecord): void {

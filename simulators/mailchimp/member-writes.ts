@@ -56,7 +56,7 @@ export function insertMember(aud: Audience, n: NewMember, now = Date.now()): Mem
     lastChanged: now,
     source: n.source ?? 'API - Generic',
   };
-  for (const t of m.tags.keys()) aud.tagId(t);
+  for (const t of m.tags.keys()) aud.tag(t, now).updatedAt = now;
   if (n.status === 'subscribed') m.optAt = now;
   aud.addMember(m);
   return m;

@@ -193,10 +193,8 @@ export function registerMemberRoutes(router: Router, ctx: SimContext): void {
     const now = Date.now();
     for (const t of tags as { name: string; status: string }[]) {
       const name = t.name.trim();
-      if (t.status === 'active') {
-        if (!m.tags.has(name)) m.tags.set(name, now);
-        aud.tagId(name);
-      } else m.tags.delete(name);
+      if (t.status === 'active') aud.addTag(m, name, now);
+      else aud.removeTag(m, name, now);
     }
     m.lastChanged = now;
     return { status: 204 };

@@ -16,6 +16,8 @@ export interface ApiResponse {
   headers?: Record<string, string>;
   /** Sent as application/problem+json. */
   problem?: boolean;
+  /** Members a bulk call carried: the server holds the connection `bulkPerMemberMs` longer for each. */
+  bulkMembers?: number;
 }
 
 export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
