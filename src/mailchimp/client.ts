@@ -4,10 +4,12 @@ import type { Logger } from '../logging/logger.js';
 import { credentialFrom, resolveEndpoint, type MailchimpCredential } from './datacenter.js';
 import type { AudienceSnapshot } from './audience-snapshot.js';
 import * as batches from './batches.js';
+import { subscribeNew, type BatchSubscribeOutcome } from './batch-subscribe.js';
 import * as ecommerce from './ecommerce.js';
 import { MAILCHIMP_RETRY, MailchimpHttp, type RequestOptions } from './http.js';
 import { MailchimpError } from './errors.js';
 import { channelFor } from './limiter.js';
+import { TagSegments } from './tag-segments.js';
 import * as members from './members.js';
 import { parseWith } from './members.js';
 import type { RetryPolicy } from '../shared/http-retry.js';
@@ -103,6 +105,20 @@ export class MailchimpClient {
   async upsertMembers(listId: string, inputs: MemberInput[]): Promise<MemberOutcome[]> {
     await this.mergeFieldsReady(listId);
     return members.upsertMembers(this.http, listId, inputs, this.maxConnections);
+  }
+
+  /**
+   * Adds up to 500 members new to the audience in one request, never touching one that exists
+   * (`update_existing: false`); one outcome per input, in order (see batch-subscribe.ts).
+   */
+  async subscribeNew(listId: string, inputs: MemberInput[]): Promise<BatchSubscribeOutcome[]> {
+    await this.mergeFieldsReady(listId);
+    return subscribeNew(this.http, listId, inputs);
+  }
+
+  /** Tags in bulk through static segments; the segment ids live as long as the returned object. */
+  tagSegments(listId: string): TagSegments {
+    return new TagSegments(this.http, listId);
   }
 
   setMemberTags(

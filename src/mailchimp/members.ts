@@ -11,6 +11,7 @@ import {
   type MemberOutcome,
   type MemberWriteResult,
   type MergeFieldSpec,
+  type OutcomeError,
 } from './types.js';
 import { forEachBounded } from '../shared/concurrency.js';
 
@@ -171,7 +172,8 @@ export function isOwnedTag(name: string, owned: { names: string[]; prefixes: str
   );
 }
 
-function wantedTags(tags: string[] | undefined): string[] {
+/** The tags a member is written with: trimmed, without blanks or repeats. */
+export function wantedTags(tags: string[] | undefined): string[] {
   return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))];
 }
 
@@ -292,9 +294,28 @@ export async function upsertMembers(
   return outcomes;
 }
 
+/** Whether the address can be sent at all; one that cannot is refused without a request. */
+export function isEmailShaped(email: string): boolean {
+  return EMAIL_SHAPE.test(normalizeEmail(email));
+}
+
+/**
+ * A Mailchimp error as one member's outcome. Anything not about a record (bad credentials, a bug)
+ * is thrown on: it stops the whole run.
+ */
+export function outcomeErrorOf(err: unknown): OutcomeError {
+  if (err instanceof MailchimpAuthError || !(err instanceof MailchimpError)) throw err;
+  return {
+    kind: err.retryable ? 'retryable' : 'permanent',
+    status: err.status,
+    title: err.title,
+    detail: err.detail,
+  };
+}
+
 async function upsertOne(http: MailchimpHttp, listId: string, input: MemberInput): Promise<MemberOutcome> {
   const email = input.email;
-  if (!EMAIL_SHAPE.test(normalizeEmail(email))) {
+  if (!isEmailShaped(email)) {
     return {
       ok: false,
       email,
@@ -309,16 +330,6 @@ async function upsertOne(http: MailchimpHttp, listId: string, input: MemberInput
     const r = await upsertMember(http, listId, input);
     return { ok: true, email, action: r.action, id: r.id, status: r.status };
   } catch (err) {
-    if (err instanceof MailchimpAuthError || !(err instanceof MailchimpError)) throw err;
-    return {
-      ok: false,
-      email,
-      error: {
-        kind: err.retryable ? 'retryable' : 'permanent',
-        status: err.status,
-        title: err.title,
-        detail: err.detail,
-      },
-    };
+    return { ok: false, email, error: outcomeErrorOf(err) };
   }
 }
