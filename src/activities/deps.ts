@@ -17,4 +17,9 @@ export interface ActivityDeps {
   sage300?: () => Sage300Client;
   /** The Mailchimp client, created on first use (resolving the data center is a request). */
   mailchimp?: () => Promise<MailchimpClient>;
+  /**
+   * false: every member is written with its own PUT, never created in bulk. For tests that compare
+   * the bulk path with the PUT path; both give the same outcomes, so no operator needs it.
+   */
+  bulkCreate?: boolean;
 }

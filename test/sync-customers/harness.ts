@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities/index.js';
+import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import type { AppConfig } from '../../src/config/index.js';
 import { customerSync } from '../../src/workflows/index.js';
 import { jobId } from '../../src/workflows/job-id.js';
@@ -34,7 +34,11 @@ export interface SyncHarness {
   config: AppConfig;
   /** The variables `config` was read from (a child `ml-connector worker` gets the same). */
   vars: Record<string, string>;
-  startWorker(vars?: Record<string, string>): Promise<{ worker: Worker; running: Promise<void> }>;
+  /** `deps`: activity options beyond the config (`bulkCreate: false` writes every member with PUT). */
+  startWorker(
+    vars?: Record<string, string>,
+    deps?: Pick<ActivityDeps, 'bulkCreate'>,
+  ): Promise<{ worker: Worker; running: Promise<void> }>;
   runJob(input?: Partial<SyncJobInput>, id?: string): Promise<SyncJobResult>;
   stop(): Promise<void>;
 }
@@ -87,12 +91,18 @@ export async function startHarness(
     company,
     config,
     vars: configVars,
-    async startWorker(vars) {
+    async startWorker(vars, deps) {
       const { logger } = memoryLogger('warn');
       const workerConfig = vars ? testConfig({ ...configVars, ...vars }) : config;
       const worker = await createTestWorker(
         t,
-        createActivities({ config: workerConfig, logger, version: 'test', temporalClient: t.client }),
+        createActivities({
+          config: workerConfig,
+          logger,
+          version: 'test',
+          temporalClient: t.client,
+          ...deps,
+        }),
         { dataConverter },
       );
       const running = worker.run();

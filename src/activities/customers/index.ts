@@ -9,12 +9,15 @@ import { checkCompany, throwIfCancelled } from '../guards.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { audienceSnapshotPerJob } from '../audience-snapshot.js';
 import { loadWatermark } from '../sync-state.js';
+import { JobMemo } from '../job-cache.js';
+import type { TagSegments } from '../../mailchimp/tag-segments.js';
 import { boundaryFingerprints, customerReadAhead, readCustomerPage } from './read.js';
 import { createDuplicateResolver } from './duplicates.js';
 import { planCustomerPage } from './plan.js';
 import { keepArchived } from './archived.js';
 import { followCustomers } from './follow-email.js';
-import { pendingWrites, resumeCheckpoint, writeMembers, type PageCheckpoint } from './write.js';
+import { pendingWrites, resumeCheckpoint, type PageCheckpoint } from './checkpoint.js';
+import { writeMembers, type BulkContext } from './write.js';
 import { partialCustomerPage, summarizeCustomerPage } from './summarize.js';
 
 /** Customer activities: audience setup, duplicate-email resolution, and one page of sync. */
@@ -25,6 +28,8 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
   const boundary = boundaryFingerprints(temporalClient);
   const duplicates = createDuplicateResolver(deps.logger);
   const audienceOf = audienceSnapshotPerJob();
+  // One per job and list on this worker: a tag's segment is looked up (or created) once per job.
+  const tagSegments = new JobMemo<TagSegments>(4);
   const listId = (): string => {
     const id = deps.config.mailchimp.listId;
     if (!id)
@@ -101,6 +106,7 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
             });
             // Read while this page writes, not while it looks up shared emails: the read would age.
             page.readNext?.();
+            let bulk: BulkContext | undefined;
             if (plan.toWrite.length > 0) {
               const audience = await audienceOf(
                 input.jobId,
@@ -111,8 +117,14 @@ export function createCustomerSyncActivities(deps: ActivityDeps) {
               const moved = followCustomers(plan.toWrite, audience);
               if (moved > 0) deps.logger.info({ jobId: input.jobId, moved }, 'customers whose email changed');
               if (!deps.config.sync.restoreArchived) keepArchived(plan, audience);
+              if (deps.bulkCreate !== false) {
+                const tags = await tagSegments.get(`${input.jobId}|${list}`, async () =>
+                  mailchimp.tagSegments(list),
+                );
+                bulk = { audience, tags };
+              }
             }
-            await writeMembers(mailchimp, list, pendingWrites(cp, plan.toWrite), cp, beat);
+            await writeMembers(mailchimp, list, pendingWrites(cp, plan.toWrite), cp, beat, bulk);
             return summarizeCustomerPage(input, page, plan, cp);
           },
         );

@@ -11,7 +11,7 @@ import { latestDay } from '../../domain/customers/plan.js';
 import { maintainedDay } from '../../domain/customers/mapping.js';
 import type { CustomerPage } from './read.js';
 import type { CustomerPagePlan } from './plan.js';
-import type { PageCheckpoint } from './write.js';
+import type { PageCheckpoint } from './checkpoint.js';
 
 /**
  * The page's result: outcomes in page order, and the latest day seen with the fingerprints of that
