@@ -1,24 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import got from 'got';
 import { createLogger } from '../src/logging/logger.js';
-import { subscriberHash } from '../src/mailchimp/hash.js';
-import { siblingModule } from '../src/shared/paths.js';
-import { fork, type ChildProcess } from 'node:child_process';
 import { startSage300Simulator } from '../simulators/sage300/index.js';
-import type { Client } from '@temporalio/client';
 import { findDuplicates } from '../src/domain/customers/duplicates.js';
 import {
   DEFAULT_MAPPING_SETTINGS,
-  mapCustomer,
   syncedEmailIdentity,
   type CustomerFields,
 } from '../src/domain/customers/mapping.js';
-import { jobId } from '../src/workflows/job-id.js';
+import { changeOnePercent } from './changes.js';
+import { startMailchimpChild } from './children.js';
 import { historySize } from './history-payloads.js';
+import { naiveSerialWriter } from './naive-writer.js';
+import { runJob } from './run-job.js';
 import { startBenchStack } from './stack.js';
-import type { SyncJobInput, SyncJobResult } from '../src/workflows/types.js';
 
 export interface BenchCustomerSyncOptions {
   customers: number;
@@ -33,80 +29,8 @@ export interface BenchCustomerSyncOptions {
   log: (line: string) => void;
 }
 
-interface MailchimpChild {
-  apiUrl: string;
-  apiKey: string;
-  lists: string[];
-  stats(): Promise<{ requests: number; maxConcurrent: number; rejected429: number }>;
-  stop(): Promise<void>;
-}
-
-async function startMailchimpChild(options: {
-  latencyMs: number;
-  maxConnections: number;
-}): Promise<MailchimpChild> {
-  const child: ChildProcess = fork(
-    siblingModule(import.meta.url, './mailchimp-child'),
-    [JSON.stringify(options)],
-    {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  const next = (kind: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const onMessage = (m: Record<string, unknown>) => {
-        if (m?.kind !== kind) return;
-        child.off('message', onMessage);
-        resolve(m);
-      };
-      child.on('message', onMessage);
-      child.once('exit', (code) => reject(new Error(`Mailchimp simulator process exited (${code})`)));
-    });
-  const ready = await next('ready');
-  return {
-    apiUrl: ready.apiUrl as string,
-    apiKey: ready.apiKey as string,
-    lists: ready.lists as string[],
-    async stats() {
-      const reply = next('stats');
-      child.send('stats');
-      return (await reply).stats as { requests: number; maxConcurrent: number; rejected429: number };
-    },
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.send('stop');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      child.kill('SIGKILL');
-    },
-  };
-}
-
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-/** Starts a customer job, logs its progress every 10 s, and waits for it. */
-async function runJob(
-  client: Client,
-  taskQueue: string,
-  input: SyncJobInput,
-  log: (line: string) => void,
-): Promise<{ id: string; result: SyncJobResult; seconds: number }> {
-  const id = jobId('customers', input.company, new Date(), 'manual');
-  const started = Date.now();
-  const handle = await client.workflow.start('customerSync', { taskQueue, workflowId: id, args: [input] });
-  const progress = setInterval(() => {
-    void handle
-      .query<SyncJobResult>('progress')
-      .then((p) => log(`  ${p.status} read ${p.counts.read} written ${p.counts.created + p.counts.updated}`))
-      .catch(() => undefined);
-  }, 10_000);
-  try {
-    const result = (await handle.result()) as SyncJobResult;
-    return { id, result, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    clearInterval(progress);
-  }
-}
 
 /** Bytes of the loser -> winner map 0.1.0 returned from findDuplicateEmails and carried in history. */
 function mapBytesOf010(rows: Iterable<Record<string, unknown>>): { losers: number; bytes: number } {
@@ -141,7 +65,7 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
     stops.push(() => sage.stop());
     const mc = await startMailchimpChild({ latencyMs: opts.latencyMs, maxConnections: 10 });
     stops.push(() => mc.stop());
-    const [listId, naiveList] = mc.lists as [string, string];
+    const [listId, naiveList] = mc.lists;
     log(
       `simulators: ${opts.customers} customers${opts.sharedEmails ? ` (${2 * opts.sharedEmails} sharing ${opts.sharedEmails} addresses in pairs)` : ''} (Sage page size 1000), Mailchimp ${opts.latencyMs} ms/request, 10-connection cap`,
     );
@@ -176,28 +100,22 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
       client,
       taskQueue,
       { stream: 'customers', company: sage.company, trigger: 'manual', full: true },
-      log,
+      { log },
     ).finally(() => clearInterval(sampler));
     const { result, seconds } = full;
     const c = result.counts;
     const writes = c.created + c.updated + c.failed;
     const history = await historySize(client, full.id);
 
-    // Incremental: 1% of the customers edited in Sage (one in each hundred, at a scattered place, so
-    // both customers of a pair are seldom changed together), then a scheduled-style run.
+    // Incremental: 1% of the customers edited in Sage, then a scheduled-style run.
     const customersTable = sage.data.tables.ARCustomers;
-    const changed: string[] = [];
-    for (let m = 0; 100 * m < customersTable.size; m++) {
-      const p = 100 * m + ((m * 7919) % 100);
-      if (p < customersTable.size) changed.push(String(customersTable.at(p).CustomerNumber));
-    }
-    for (const key of changed) sage.data.editCustomer(key, { CustomerName: `Renamed ${key}` });
+    const { changed } = changeOnePercent(sage.data);
     const rowsBefore = sage.rowsServed.ARCustomers ?? 0;
     const incremental = await runJob(
       client,
       taskQueue,
       { stream: 'customers', company: sage.company, trigger: 'manual' },
-      log,
+      { log },
     );
     const incrementalRows = (sage.rowsServed.ARCustomers ?? 0) - rowsBefore;
     const incrementalHistory = await historySize(client, incremental.id);
@@ -205,33 +123,14 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
 
     const mcStats = await mc.stats();
     // The naive writer: the same mapped members, one PUT after another, on a fresh audience.
-    const sample: CustomerFields[] = [];
-    for (const row of opts.naiveSample > 0 ? customersTable.scan() : []) {
-      const mapped = mapCustomer(row as unknown as CustomerFields, DEFAULT_MAPPING_SETTINGS);
-      if (mapped.kind === 'member' && !/\.example$/i.test(mapped.member.email))
-        sample.push(row as unknown as CustomerFields);
-      if (sample.length >= opts.naiveSample) break;
-    }
-    const auth = `Basic ${Buffer.from(`naive:${mc.apiKey}`).toString('base64')}`;
-    const naiveStarted = Date.now();
-    for (const row of sample) {
-      const mapped = mapCustomer(row, DEFAULT_MAPPING_SETTINGS);
-      if (mapped.kind !== 'member') continue;
-      const email = mapped.member.email.trim().toLowerCase();
-      await got.put(`${mc.apiUrl}/lists/${naiveList}/members/${subscriberHash(email)}`, {
-        headers: { authorization: auth },
-        json: {
-          email_address: email,
-          status_if_new: mapped.member.statusIfNew,
-          merge_fields: mapped.member.mergeFields,
-          tags: mapped.member.tags,
-        },
-        retry: { limit: 3 },
-      });
-    }
-    const naiveSeconds = (Date.now() - naiveStarted) / 1000;
-    const naiveRate = sample.length ? sample.length / naiveSeconds : 0;
-
+    const naive = await naiveSerialWriter({
+      apiUrl: mc.apiUrl,
+      apiKey: mc.apiKey,
+      listId: naiveList,
+      rows: customersTable.scan(),
+      sample: opts.naiveSample,
+    });
+    const naiveRate = naive.perSecond;
     const writeRate = writes / seconds;
     const bestRate = opts.maxConnections / (opts.latencyMs / 1000);
     const metrics: Record<string, number> = {
@@ -263,7 +162,7 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
       mailchimpRequests: mcStats.requests,
       mailchimpMaxConcurrent: mcStats.maxConcurrent,
       mailchimp429: mcStats.rejected429,
-      naiveSample: sample.length,
+      naiveSample: naive.members,
       naiveWritesPerSecond: round(naiveRate),
       speedupOverNaive: naiveRate ? round(writeRate / naiveRate) : 0,
     };
@@ -283,9 +182,9 @@ export async function benchCustomerSync(opts: BenchCustomerSyncOptions): Promise
     log(
       `incremental run, ${changed.length} of ${customersTable.size} customers changed (1%): read ${incrementalRows} Sage customer rows = ${metrics.incrementalSageRowsPercent} % of the table (target <= 2 %), ${metrics.incrementalSeconds} s; largest payload ${incrementalHistory.largestPayloadBytes} bytes`,
     );
-    if (sample.length)
+    if (naive.members)
       log(
-        `naive serial writer: ${metrics.naiveWritesPerSecond} members/s on ${sample.length}; speed-up x${metrics.speedupOverNaive}`,
+        `naive serial writer: ${metrics.naiveWritesPerSecond} members/s on ${naive.members}; speed-up x${metrics.speedupOverNaive}`,
       );
     return metrics;
   } finally {
