@@ -7,12 +7,13 @@ import { insertMember } from './member-writes.js';
 import { oauthMetadataHandler } from './oauth.js';
 import { startHttpServer } from '../../src/shared/http-server.js';
 import { createSimHandler, sendSimError, type SimStats } from './server.js';
-import { Faults, type SimSettings } from './settings.js';
+import { DEFAULT_BULK_PER_MEMBER_MS, Faults, type SimSettings } from './settings.js';
 import { subscriberHash, type Json } from './validate.js';
 import type { WebhookDelivery } from './webhooks.js';
 
 export type { FaultRule, FaultSettings, SimSettings } from './settings.js';
-export type { SimStats } from './server.js';
+export { DEFAULT_BULK_PER_MEMBER_MS } from './settings.js';
+export type { RequestLogEntry, SimStats } from './server.js';
 export type { WebhookDelivery } from './webhooks.js';
 export type { WebhookEventType, MemberStatus } from './audience.js';
 
@@ -26,6 +27,8 @@ export interface MailchimpSimulatorOptions {
   latencyMs?: number;
   latencyJitterMs?: number;
   batchItemLatencyMs?: number;
+  /** Latency per member of a bulk call on top of `latencyMs` (default DEFAULT_BULK_PER_MEMBER_MS). */
+  bulkPerMemberMs?: number;
   webhookRetryDelaysMs?: number[];
   webhookTimeoutMs?: number;
 }
@@ -86,6 +89,7 @@ export async function startMailchimpSimulator(
     latencyMs: opts.latencyMs ?? 0,
     latencyJitterMs: opts.latencyJitterMs ?? 0,
     batchItemLatencyMs: opts.batchItemLatencyMs ?? 0,
+    bulkPerMemberMs: opts.bulkPerMemberMs ?? DEFAULT_BULK_PER_MEMBER_MS,
     maxConnections: opts.maxConnections ?? 10,
     webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [60_000, 300_000, 900_000, 1_800_000, 2_700_000],
     webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
@@ -94,7 +98,7 @@ export async function startMailchimpSimulator(
   const api = new MailchimpApi(ctx, { dc, accountName: 'ML Connector Sandbox' });
   const ext = installExtensions(api, ctx, settings);
   const faults = new Faults();
-  const stats: SimStats = { requests: 0, maxConcurrent: 0, rejected429: 0 };
+  const stats: SimStats = { requests: 0, maxConcurrent: 0, rejected429: 0, bulkMembers: 0, bulkCostMs: 0 };
   let baseUrl = '';
 
   const running = await startHttpServer({

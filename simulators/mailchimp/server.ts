@@ -15,7 +15,17 @@ export interface SimStats {
    * REQUEST_LOG_LIMIT), so a test can show what a client sent and when, e.g. which members a
    * resumed page wrote again.
    */
-  log?: Array<{ method: string; path: string }>;
+  log?: Array<RequestLogEntry>;
+  /** Members carried by bulk calls so far, and the latency they were charged for them (bulkPerMemberMs each). */
+  bulkMembers: number;
+  bulkCostMs: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  /** Latency the request was charged while holding its connection: fixed (+ jitter) plus its bulk members'. */
+  costMs?: number;
 }
 
 const REQUEST_LOG_LIMIT = 200_000;
@@ -102,13 +112,19 @@ export function createSimHandler(
     res.setHeader('X-Request-Id', requestId);
     d.stats.requests++;
     const log = (d.stats.log ??= []);
-    log.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]! });
+    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]! };
+    log.push(entry);
     // Dropped in halves, so a long benchmark pays nothing per request for the cap.
     if (log.length >= 2 * REQUEST_LOG_LIMIT) log.splice(0, REQUEST_LOG_LIMIT);
-    return handle(req, res, requestId);
+    return handle(req, res, requestId, entry);
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    entry: RequestLogEntry,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (await d.extra(req, res, url)) return;
     if (url.pathname !== '/3.0' && !url.pathname.startsWith('/3.0/')) {
@@ -159,6 +175,7 @@ export function createSimHandler(
     const faults = d.faults.value;
     const jitter = d.settings.latencyJitterMs > 0 ? Math.random() * d.settings.latencyJitterMs : 0;
     const latency = (faults.latencyMs ?? d.settings.latencyMs) + jitter;
+    entry.costMs = latency;
     if (latency > 0) await sleep(latency);
     if (faults.hangRate && Math.random() < faults.hangRate) {
       // No answer; the request keeps its connection slot until the client gives up or the cut-off.
@@ -187,6 +204,14 @@ export function createSimHandler(
       return;
     }
     const response = await d.api.dispatch({ method, path, query: url.searchParams, rawBody, requestId });
+    // The bulk work is part of the request's latency: the answer (and the free slot) come after it.
+    const bulkMs = (response.bulkMembers ?? 0) * d.settings.bulkPerMemberMs;
+    if (response.bulkMembers) {
+      d.stats.bulkMembers += response.bulkMembers;
+      d.stats.bulkCostMs += bulkMs;
+      entry.costMs = latency + bulkMs;
+    }
+    if (bulkMs > 0) await sleep(bulkMs);
     answer(res, rule ? ruleProblem(rule) : response, d.dc);
   }
 }

@@ -4,11 +4,32 @@ export interface SimSettings {
   /** Extra random latency in [0, latencyJitterMs) added to each request. */
   latencyJitterMs: number;
   batchItemLatencyMs: number;
+  /**
+   * What each member of a bulk call (batch subscribe, static segment members_to_add/members_to_remove,
+   * static_segment on create/update) adds to that request's latency, on top of `latencyMs`. The request
+   * holds its connection slot for the whole time, so a bulk call is never free under the connection cap.
+   */
+  bulkPerMemberMs: number;
   maxConnections: number;
   /** Waits before each webhook redelivery after a non-2xx answer (Mailchimp: minutes, growing). */
   webhookRetryDelaysMs: number[];
   webhookTimeoutMs: number;
 }
+
+/**
+ * Default for `bulkPerMemberMs`. Mailchimp publishes no figure, so it is bracketed by what callers report:
+ * - at least ~5 ms/member: 20,000 static-segment adds in one call outlasted a 100 s client timeout
+ *   (danesparza/MailChimp.NET#208);
+ * - under ~100 ms/member on a normal day: 1,000-member batch (un)subscribes fit a 100 s timeout until the
+ *   API slowed down (danesparza/MailChimp.NET#165), and 500 members must fit the 120 s cut-off with room;
+ * - a /batches job of 110 member writes ran 8 s, ~70 ms per operation including queueing
+ *   (drewm/mailchimp-api#198).
+ * 10 ms sits at the cheap end of that range, which is conservative for the benchmark anyway: its 30 ms
+ * request latency is a fraction of a real round trip (~200 ms) while this per-member time is not scaled,
+ * so a bulk call costs relatively more than it would against Mailchimp. docs/benchmarks.md "Simulator
+ * cost model" repeats the reasoning.
+ */
+export const DEFAULT_BULK_PER_MEMBER_MS = 10;
 
 export interface FaultSettings {
   /** Share of API requests (0..1) answered with one of `errorStatuses`. */
