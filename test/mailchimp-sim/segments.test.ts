@@ -77,7 +77,7 @@ describe('Mailchimp simulator: static segments are tags', () => {
       detail: 'Must provide either an "options" field or a "static_segment" field',
     });
     await create('Twice');
-    const again = await create('Twice');
+    const again = await call('POST', `/lists/${list}/segments`, { name: 'Twice', static_segment: [] });
     expect(again.status).toBe(400);
     expect(again.body.title).toBe('Invalid Resource');
   });
