@@ -118,8 +118,21 @@ describeWithSpec('Mailchimp simulator: responses conform to the 3.0.55 OpenAPI s
       members: [
         { email_address: 'bulk@acme.io', status: 'subscribed' },
         { email_address: 'ann@acme.io', status: 'subscribed' },
+        { email_address: 'fake@example.invalid', status: 'subscribed' },
       ],
     });
+    const segment = await call('POST', `/lists/${list}/segments`, { name: 'Bulk', static_segment: [] });
+    await call('GET', `/lists/${list}/segments?type=static&count=10`);
+    await call('GET', `/lists/${list}/segments/${String(segment.id)}`);
+    await call('POST', `/lists/${list}/segments/${String(segment.id)}`, {
+      members_to_add: ['bulk@acme.io', 'ann@acme.io', 'stranger@acme.io'],
+      members_to_remove: ['ann@acme.io'],
+    });
+    await call('POST', `/lists/${list}/segments/${String(segment.id)}`, {
+      members_to_add: Array.from({ length: 501 }, (_, i) => `m${i}@acme.io`),
+    });
+    await call('PATCH', `/lists/${list}/segments/${String(segment.id)}`, { name: 'Bulk tag' });
+    await call('GET', `/lists/${list}/segments/${String(segment.id)}/members`);
     await call('PUT', '/ecommerce/stores/s1/products/p1/variants/p1-red', {
       id: 'p1-red',
       title: 'Red',
