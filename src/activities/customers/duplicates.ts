@@ -5,7 +5,8 @@ import { Sage300QueryError } from '../../sage300/errors.js';
 import { F, buildQueryString, type Filter } from '../../sage300/odata.js';
 import { forEachBounded } from '../../shared/concurrency.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
-import { duplicatesAmong, findDuplicates } from '../../domain/customers/duplicates.js';
+import { DuplicateScan } from '../../domain/customers/duplicate-scan.js';
+import { compareKeys, duplicatesAmong } from '../../domain/customers/duplicates.js';
 import {
   chooseEmail,
   syncedEmailIdentity,
@@ -27,6 +28,25 @@ const MAX_QUERY_STRING = 1800;
 
 /** Lookups of one page in flight at once (the Sage client's own cap applies on top). */
 const LOOKUP_CONCURRENCY = 2;
+
+/**
+ * Rows per lookup request: an address many customers have in ContactsEmail (a shared inbox behind
+ * valid addresses of their own) is settled by its first sharer, so the rows after it are not read.
+ */
+const LOOKUP_TOP = 10;
+
+/**
+ * Keys whose order Sage agrees with: for a key of digits and capitals, every key ordinally below it
+ * is below it in Sage's collation too, except keys holding characters below 'Z' that collations
+ * order differently (a word sort ignores '-' and "'"): those customers are read apart (unorderedKeys).
+ * A lower key differs first by a lower digit or capital, a space (first in every collation), or by
+ * ending (SQL pads it with spaces); lower-case and non-ASCII characters are ordinally above 'Z'.
+ * Control characters, which no Sage screen can type, are assumed absent.
+ */
+const ORDERED_KEY = /^[0-9A-Z]+$/;
+const KEY_PUNCTUATION = [...`!"#$%&'()*+,-./:;<=>?@`];
+/** Customers with such numbers a job keeps in memory, at most. */
+const MAX_UNORDERED_KEYS = 1000;
 
 type Entry = { key: string; identity: string };
 
@@ -52,68 +72,104 @@ async function scanCompany(
   settings: CustomerMappingSettings,
   progress: { read: number },
 ): Promise<CompanyDuplicates> {
-  const entries: Entry[] = [];
+  const scan = new DuplicateScan();
   for await (const page of sage.pages('customers', { select: ADDRESS_FIELDS, paging: 'keyset' })) {
     throwIfCancelled();
     progress.read += page.length;
-    entries.push(...identities(page as CustomerFields[], settings));
+    for (const c of page as CustomerFields[]) {
+      const identity = syncedEmailIdentity(c, settings);
+      if (identity) scan.add(customerKey(c), identity);
+    }
   }
-  const { groups, duplicateOf } = findDuplicates(entries);
-  return { duplicateOf, groups: groups.length, read: progress.read };
+  return { ...scan.result(), read: progress.read };
 }
 
 /**
- * The page's identities as `$filter`s of customers using one of them, each short enough for IIS.
- * `contains`, not `eq`: Sage keeps what was typed, and the sync trims it, so ` Ann@x.com` is Ann's
- * address too (SQL Server's `=` ignores trailing spaces only). The page's own records are left out.
+ * What Sage can be trusted with: `contains` ignoring case (exact) and, with the customers it may
+ * order otherwise known (`unordered`), key order.
  */
-function lookupFilters(sage: Sage300Client, keysByIdentity: Map<string, string[]>): Filter[] {
+interface LookupAbility {
+  exact: boolean;
+  unordered?: Entry[];
+}
+
+/**
+ * The page's identities, each with the filter of the customers that may beat its page records,
+ * grouped into `$filter`s short enough for IIS. Only customers below an identity's lowest page key
+ * can decide anything: that record beats every higher one, and the page's other records with the
+ * identity lose to it anyway. `contains`, not `eq`: Sage keeps what was typed, and the sync trims
+ * it, so ` Ann@x.com` is Ann's address too (SQL Server's `=` ignores trailing spaces only).
+ */
+function lookupBatches(sage: Sage300Client, page: Entry[], ordered: boolean): Array<Map<string, Filter>> {
+  const keysByIdentity = new Map<string, string[]>();
+  for (const { key, identity } of page)
+    keysByIdentity.set(identity, [...(keysByIdentity.get(identity) ?? []), key]);
   const fits = (filter: Filter) =>
     buildQueryString({
       filter: F.and(F.gt('CustomerNumber', 'W'.repeat(12)), filter),
       select: ADDRESS_FIELDS,
       orderby: ['CustomerNumber'],
-      top: sage.pageSize,
+      top: LOOKUP_TOP,
     }).length <= MAX_QUERY_STRING;
-  const filters: Filter[] = [];
-  let batch: Filter[] = [];
+  const batches: Array<Map<string, Filter>> = [];
+  let batch = new Map<string, Filter>();
   for (const [identity, keys] of keysByIdentity) {
-    const term = F.and(
-      F.or(F.contains('Email', identity), F.contains('ContactsEmail', identity)),
-      ...keys.map((k) => F.ne('CustomerNumber', k)),
-    );
-    if (batch.length > 0 && !fits(F.or(...batch, term))) {
-      filters.push(F.or(...batch));
-      batch = [];
+    const lowest = [...keys].sort(compareKeys)[0]!;
+    const uses = F.or(F.contains('Email', identity), F.contains('ContactsEmail', identity));
+    const term =
+      ordered && ORDERED_KEY.test(lowest)
+        ? F.and(uses, F.lt('CustomerNumber', lowest))
+        : F.and(uses, ...keys.map((k) => F.ne('CustomerNumber', k)));
+    if (batch.size > 0 && !fits(F.or(...batch.values(), term))) {
+      batches.push(batch);
+      batch = new Map();
     }
-    batch.push(term);
+    batch.set(identity, term);
   }
-  if (batch.length > 0) filters.push(F.or(...batch));
-  return filters;
+  if (batch.size > 0) batches.push(batch);
+  return batches;
 }
 
 /**
  * Asks Sage which other customers use the page's identities, and applies the rule to the page's
- * records: the rows read are about the page's size, whatever the company's. Matching is decided
- * here on the identity (trimmed, lower-cased), so Sage's answer needs only to include every sharer.
+ * records: the rows read follow the page's size, whatever the company's. Matching is decided here
+ * on the identity (trimmed, lower-cased), so Sage's answer needs only to include every sharer. A
+ * batch is read in key order; once an identity's sharer with an ordered key is read, no later row
+ * can be a lower one (the unordered ones are known already), and the identity leaves the filter.
  */
 async function lookUpPage(
   sage: Sage300Client,
   settings: CustomerMappingSettings,
   page: Entry[],
+  unordered: Entry[] | undefined,
 ): Promise<Record<string, string>> {
-  const keysByIdentity = new Map<string, string[]>();
-  for (const { key, identity } of page)
-    keysByIdentity.set(identity, [...(keysByIdentity.get(identity) ?? []), key]);
-  const others: Entry[] = [];
+  const own = new Set(page.map((e) => e.key));
+  const ordered = unordered !== undefined;
+  const wanted = new Set(page.map((e) => e.identity));
+  const others = (unordered ?? []).filter((e) => wanted.has(e.identity) && !own.has(e.key));
   await forEachBounded(
-    lookupFilters(sage, keysByIdentity),
+    lookupBatches(sage, page, ordered),
     LOOKUP_CONCURRENCY,
-    async (filter) => {
-      for await (const rows of sage.pages('customers', { filter, select: ADDRESS_FIELDS })) {
+    async (batch) => {
+      let open = [...batch.keys()];
+      let after: string | number | undefined;
+      for (;;) {
+        const rows = await sage.keysetPage('customers', {
+          ...(after !== undefined ? { after } : {}),
+          filter: F.or(...open.map((identity) => batch.get(identity)!)),
+          select: ADDRESS_FIELDS,
+          top: LOOKUP_TOP,
+        });
         throwIfCancelled();
-        for (const e of identities(rows as CustomerFields[], settings))
-          if (keysByIdentity.has(e.identity)) others.push(e);
+        const settled = new Set<string>();
+        for (const e of identities(rows.records as CustomerFields[], settings)) {
+          if (!batch.has(e.identity) || own.has(e.key)) continue;
+          others.push(e);
+          if (ordered && ORDERED_KEY.test(e.key)) settled.add(e.identity);
+        }
+        open = open.filter((identity) => !settled.has(identity));
+        if (rows.done || open.length === 0) return;
+        after = rows.lastKey;
       }
     },
     { signal: cancellationSignal() },
@@ -153,6 +209,30 @@ async function lookupProblem(
 }
 
 /**
+ * The customers whose numbers Sage may order unlike ORDERED_KEY promises (those holding a character
+ * below 'Z' other than a digit or capital, such as O'NEIL01), read once per job so that lookups
+ * bounded by key order still see them; undefined when there are too many to keep (or Sage refuses
+ * the filter): lookups are then not bounded. Over-matching (a server reading `contains(...,'%')` as
+ * a wildcard) only costs the bound.
+ */
+async function unorderedKeys(
+  sage: Sage300Client,
+  settings: CustomerMappingSettings,
+): Promise<Entry[] | undefined> {
+  try {
+    const { records, done } = await sage.keysetPage('customers', {
+      filter: F.or(...KEY_PUNCTUATION.map((ch) => F.contains('CustomerNumber', ch))),
+      select: ADDRESS_FIELDS,
+      top: MAX_UNORDERED_KEYS,
+    });
+    return done ? identities(records as CustomerFields[], settings) : undefined;
+  } catch (err) {
+    if (err instanceof Sage300QueryError) return undefined;
+    throw err;
+  }
+}
+
+/**
  * Shared emails without the company's map in workflow history. A full job reads every customer's
  * addresses once per worker (findDuplicateEmails, or the first page on another worker) and its
  * pages take their losers from that; an incremental or replay page asks Sage who else uses its
@@ -160,7 +240,7 @@ async function lookupProblem(
  */
 export function createDuplicateResolver(logger: Logger) {
   const companies = new JobMemo<CompanyDuplicates>(2);
-  const lookupsWork = new JobMemo<boolean>(8);
+  const lookupsWork = new JobMemo<LookupAbility>(8);
 
   const company = (
     jobId: string,
@@ -186,17 +266,25 @@ export function createDuplicateResolver(logger: Logger) {
       const probe = records.find((c) => chooseEmail(c).ok);
       if (page.length === 0 || !probe) return {};
       const email = (chooseEmail(probe) as { email: string }).email;
-      const exact = await lookupsWork.get(input.jobId, async () => {
+      const ability = await lookupsWork.get(input.jobId, async () => {
         const problem = await lookupProblem(sage, probe, email);
-        if (problem)
+        if (problem) {
           logger.warn(
             { jobId: input.jobId, problem },
             'shared emails are resolved by reading every customer address once per job and worker',
           );
-        return problem === undefined;
+          return { exact: false };
+        }
+        const unordered = await unorderedKeys(sage, settings);
+        if (!unordered)
+          logger.info(
+            { jobId: input.jobId },
+            'shared-email lookups read every sharer, not only the lower numbers: many customer numbers hold punctuation',
+          );
+        return { exact: true, ...(unordered ? { unordered } : {}) };
       });
-      if (!exact) return (await company(input.jobId, sage, settings)).duplicateOf;
-      return lookUpPage(sage, settings, page);
+      if (!ability.exact) return (await company(input.jobId, sage, settings)).duplicateOf;
+      return lookUpPage(sage, settings, page, ability.unordered);
     },
   };
 }
