@@ -75,6 +75,8 @@ export interface MailchimpStats {
   requests: number;
   maxConcurrent: number;
   rejected429: number;
+  /** The simulator process's RSS. */
+  rss: number;
 }
 
 export interface MailchimpChild {
@@ -122,7 +124,7 @@ export interface Sage300Child {
   /** Rows in ARCustomers and OEOrders when it started. */
   customers: number;
   orders: number;
-  stats(): Promise<{ requests: number; rowsServed: Record<string, number> }>;
+  stats(): Promise<{ requests: number; rowsServed: Record<string, number>; rss: number }>;
   /** Customer rows at positions from, from + step, ... */
   customerRows(from: number, count: number, step?: number): Promise<Array<Record<string, unknown>>>;
   /** See changes.ts. */

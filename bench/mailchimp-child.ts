@@ -16,6 +16,7 @@ serveParent({
     requests: sim.stats.requests,
     maxConcurrent: sim.stats.maxConcurrent,
     rejected429: sim.stats.rejected429,
+    rss: process.memoryUsage.rss(),
   }),
   seed: (m) => {
     for (const member of m.members as SeedMember[]) sim.state.seedMember(String(m.listId), member);

@@ -8,7 +8,7 @@ const options = JSON.parse(process.argv[2] ?? '{}') as Sage300SimulatorOptions;
 const sim = await startSage300Simulator(options);
 const tables = sim.data.tables;
 serveParent({
-  stats: () => ({ requests: sim.requestCount, rowsServed: sim.rowsServed }),
+  stats: () => ({ requests: sim.requestCount, rowsServed: sim.rowsServed, rss: process.memoryUsage.rss() }),
   /** Rows at positions from, from + step, ... (count of them), for the benchmark's own use. */
   customers: (m) => {
     const from = Number(m.from ?? 0);

@@ -255,6 +255,7 @@ export async function benchScale(opts: ScaleBenchOptions): Promise<Record<string
       sample: opts.naiveSample,
     });
     const mcStats: MailchimpStats = await mc.stats();
+    const sageStats = await sage.stats();
     const histories = {
       customers: await historySize(client, members.id),
       orders: await historySize(client, orders.id),
@@ -290,7 +291,8 @@ export async function benchScale(opts: ScaleBenchOptions): Promise<Record<string
       `seeded statuses: ${n(seeded.members.length)} unsubscribed/cleaned members (${n(seeded.atSageAddresses)} at Sage customers' addresses): ` +
         `${statusAfterLoad.changes} status changes after the first load, ${statusAfterAll.changes} after the incremental run ` +
         `(${statusAfterAll.moved} of them moved to their customer's new address and looked up there) (target 0)`,
-      `Mailchimp: ${n(mcStats.requests)} requests, at most ${mcStats.maxConcurrent} at once, ${mcStats.rejected429} 429s`,
+      `Mailchimp: ${n(mcStats.requests)} requests, at most ${mcStats.maxConcurrent} at once, ${mcStats.rejected429} 429s; ` +
+        `simulator RSS (own processes, not measured against): Mailchimp ${mb(mcStats.rss)} MB, Sage ${mb(sageStats.rss)} MB`,
       `targets:`,
       `  ${verdict(incrementalPercent <= 2)} incremental run with 1 % changed reads <= 2 % of the customer rows: ${round(incrementalPercent, 2)} %`,
       `  ${verdict(speedUp >= 20)} first load >= 20x the serial one-request-per-member writer: x${round(speedUp)}`,
