@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../src/logging/logger.js';
-import { startMailchimpSimulator } from '../simulators/mailchimp/index.js';
 import { startSage300Simulator } from '../simulators/sage300/index.js';
 import { jobId } from '../src/workflows/job-id.js';
+import { startMailchimpChild } from './children.js';
+import { benchOrderBatches } from './order-batches.js';
 import { simulatorEnv, startBenchStack } from './stack.js';
 import type { SyncJobResult } from '../src/workflows/types.js';
 import { installRuntime } from '../src/temporal/runtime.js';
@@ -16,6 +17,8 @@ export interface OrderSyncBenchOptions {
   latencyMs: number;
   /** Mailchimp connections allowed (simulator cap and MAILCHIMP_MAX_CONNECTIONS, at most 10). */
   maxConnections: number;
+  /** Orders (at most 1,000) also sent through `/batches` for the comparison; 0 skips it. Default 500. */
+  batchOrders?: number;
   log: (line: string) => void;
 }
 
@@ -23,8 +26,10 @@ const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** pl
 
 /**
  * A backfill of N orders through the whole stack: its own Temporal dev server, both simulators over
- * HTTP and a real worker. Mailchimp caps simultaneous connections, so with one request per order the
- * best possible rate is maxConnections / latency; the result says how close the sync gets.
+ * HTTP (Mailchimp's in a process of its own, as the real API is remote) and a real worker. Mailchimp
+ * caps simultaneous connections, so with one request per order the best possible rate is
+ * maxConnections / latency; the result says how close the sync gets. Then the first orders again
+ * through `/batches` (see order-batches.ts), to show what that method would do instead.
  */
 export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Record<string, number>> {
   const { log } = opts;
@@ -71,12 +76,9 @@ export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Recor
       `seeded ${opts.orders} orders x ${opts.linesPerOrder} lines, ${customersCount} customers, ${itemsCount} items in ${Date.now() - built} ms`,
     );
 
-    const mc = await startMailchimpSimulator({
-      latencyMs: opts.latencyMs,
-      maxConnections: opts.maxConnections,
-    });
+    const mc = await startMailchimpChild({ latencyMs: opts.latencyMs, maxConnections: opts.maxConnections });
     stops.push(() => mc.stop());
-    const listId = mc.state.createList({ name: 'Bench' });
+    const listId = mc.lists[0];
 
     const taskQueue = 'bench-orders';
     const stack = await startBenchStack({
@@ -89,7 +91,7 @@ export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Recor
     stops.push(() => stack.stop());
     const { client } = stack;
 
-    const requestsBefore = mc.stats.requests;
+    const requestsBefore = (await mc.stats()).requests;
     const started = process.hrtime.bigint();
     const result: SyncJobResult = await client.workflow.execute('orderSync', {
       taskQueue,
@@ -98,7 +100,8 @@ export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Recor
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const written = result.counts.created + result.counts.updated;
-    const requests = mc.stats.requests - requestsBefore;
+    const stats = await mc.stats();
+    const requests = stats.requests - requestsBefore;
     const ceiling = opts.maxConnections / (opts.latencyMs / 1000);
     const rate = written / seconds;
     const out = {
@@ -114,8 +117,8 @@ export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Recor
       ratioOfCeiling: round(rate / ceiling, 3),
       mailchimpRequests: requests,
       requestsPerOrder: round(requests / Math.max(1, written), 3),
-      rejected429: mc.stats.rejected429,
-      maxConcurrent: mc.stats.maxConcurrent,
+      rejected429: stats.rejected429,
+      maxConcurrent: stats.maxConcurrent,
       activities: result.pages,
     };
     log(
@@ -123,7 +126,29 @@ export async function benchOrderSync(opts: OrderSyncBenchOptions): Promise<Recor
         `(${opts.maxConnections} connections / ${opts.latencyMs} ms); ratio ${out.ratioOfCeiling}; ` +
         `${requests} Mailchimp requests (${out.requestsPerOrder}/order), 429s ${out.rejected429}`,
     );
-    return out;
+    const batchOrders = Math.min(opts.batchOrders ?? 500, opts.orders, 1000);
+    if (batchOrders === 0) return out;
+    const b = await benchOrderBatches({
+      config: stack.config,
+      storeId: 'bench-batches',
+      orders: batchOrders,
+    });
+    const perOperationMs = mc.settings.batchItemLatencyMs as number;
+    const batches = b.batches.map((x) => `${x.operations} operations in ${round(x.seconds, 1)} s`).join(', ');
+    log(
+      `/batches (one batch at a time, ${perOperationMs} ms an operation): ${b.products} products then ${b.created} of ${b.orders} orders ` +
+        `in ${round(b.seconds, 2)} s (${batches}, each timed from its submit to its results read); ` +
+        `orders ${round(b.ordersPerSecond)}/s against a ceiling of ${round(1000 / perOperationMs)} operations/s; ` +
+        `one request per order is ${round(rate / b.ordersPerSecond)}x faster`,
+    );
+    return {
+      ...out,
+      batchOrders: b.orders,
+      batchCreated: b.created,
+      batchSeconds: round(b.seconds, 2),
+      batchOrdersPerSecond: round(b.ordersPerSecond),
+      batchOperationMs: perOperationMs,
+    };
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MailchimpApi } from './api.js';
 import { Audience, type MemberStatus, type WebhookEventType } from './audience.js';
+import { BATCH_OPERATION_MS } from './batches.js';
 import { SimContext } from './context.js';
 import { installExtensions } from './extensions.js';
 import { insertMember } from './member-writes.js';
@@ -13,6 +14,7 @@ import type { WebhookDelivery } from './webhooks.js';
 
 export type { FaultRule, FaultSettings, SimSettings } from './settings.js';
 export { DEFAULT_BULK_PER_MEMBER_MS } from './settings.js';
+export { BATCH_OPERATION_MS } from './batches.js';
 export type { RequestLogEntry, SimStats } from './server.js';
 export type { WebhookDelivery } from './webhooks.js';
 export type { WebhookEventType, MemberStatus } from './audience.js';
@@ -26,6 +28,7 @@ export interface MailchimpSimulatorOptions {
   maxConnections?: number;
   latencyMs?: number;
   latencyJitterMs?: number;
+  /** Time each /batches operation takes, one after the other (default BATCH_OPERATION_MS). */
   batchItemLatencyMs?: number;
   /** Latency per member of a bulk call on top of `latencyMs` (default DEFAULT_BULK_PER_MEMBER_MS). */
   bulkPerMemberMs?: number;
@@ -88,7 +91,7 @@ export async function startMailchimpSimulator(
   const settings: SimSettings = {
     latencyMs: opts.latencyMs ?? 0,
     latencyJitterMs: opts.latencyJitterMs ?? 0,
-    batchItemLatencyMs: opts.batchItemLatencyMs ?? 0,
+    batchItemLatencyMs: opts.batchItemLatencyMs ?? BATCH_OPERATION_MS,
     bulkPerMemberMs: opts.bulkPerMemberMs ?? DEFAULT_BULK_PER_MEMBER_MS,
     maxConnections: opts.maxConnections ?? 10,
     webhookRetryDelaysMs: opts.webhookRetryDelaysMs ?? [60_000, 300_000, 900_000, 1_800_000, 2_700_000],
