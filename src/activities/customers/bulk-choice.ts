@@ -1,8 +1,9 @@
 import type { AudienceSnapshot } from '../../mailchimp/audience-snapshot.js';
 import { BATCH_SUBSCRIBE_MAX } from '../../mailchimp/batch-subscribe.js';
 import { subscriberHash } from '../../mailchimp/hash.js';
-import { isEmailShaped, wantedTags } from '../../mailchimp/members.js';
+import { isEmailShaped } from '../../mailchimp/members.js';
 import type { PendingWrite } from './plan.js';
+import { tagPieces } from './bulk-tags.js';
 
 /** Below this many members a call, the segment calls after it cost more requests than they save. */
 const MIN_CALL = 100;
@@ -25,10 +26,11 @@ export function bulkCallSize(members: number, connections: number): number {
  * existing by the batch call (`update_existing: false`) and PUT then. An address repeated within
  * the page, or one not shaped like an address (refused without a request), is left to the PUT path.
  *
- * Used only when it costs fewer requests: per batch call, the call plus one segment call per
- * distinct tag, against one PUT per member (a new member's tags ride in its PUT). A first load
- * (hundreds of new members a page, about a dozen distinct tags) goes in bulk at about a tenth of a
- * request per member; a page with a handful of new customers, or a single one, stays on PUT.
+ * Used only when it costs fewer requests: the batch calls plus a segment call or two per distinct
+ * tag (bulk-tags.ts), against one PUT per member (a new member's tags ride in its PUT). A first
+ * load (hundreds of new members a page, about a dozen distinct tags) goes in bulk at a few
+ * hundredths of a request per member; a page with a handful of new customers, or a single one,
+ * stays on PUT.
  */
 export function chooseBulk(
   pending: readonly PendingWrite[],
@@ -48,7 +50,7 @@ export function chooseBulk(
     seen.add(hash);
     (isNew ? bulk : put).push(w);
   }
-  const tags = new Set(bulk.flatMap((w) => wantedTags(w.member.tags).map((t) => t.toLowerCase())));
   const calls = Math.ceil(bulk.length / bulkCallSize(bulk.length, connections));
-  return calls * (1 + tags.size) < bulk.length ? { bulk, put } : { bulk: [], put: [...pending] };
+  const requests = calls + tagPieces(bulk, connections).length;
+  return requests < bulk.length ? { bulk, put } : { bulk: [], put: [...pending] };
 }

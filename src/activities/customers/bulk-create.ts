@@ -17,14 +17,15 @@ export interface PutAfterBulk {
 }
 
 /**
- * Creates members new to the audience up to 500 a request (sized in bulk-choice.ts), then tags them
- * through static segments; a member's outcome is settled once both are done and sent with `beat`
- * after each call, so a retried attempt sends none of them again. A member Mailchimp reports as
- * existing, or whose refusal says nothing certain, is handed back for the PUT path, as is a whole
- * call Mailchimp refuses (a refusal of the request says nothing about its members). A call that
- * still fails after the HTTP layer's tries (5xx, 429, a reset) is each of its members' transient
- * outcome: the page's usual retry rule applies. Members created but not settled when an attempt
- * dies (tags not yet applied) are reported existing to the next attempt and PUT, which tags them.
+ * Creates members new to the audience up to 500 a request (sized in bulk-choice.ts), then tags the
+ * page's new members through static segments (bulk-tags.ts); a created member's outcome is settled
+ * once its tags are applied, and sent with `beat`, so a retried attempt sends none of them again.
+ * A member Mailchimp reports as existing, or whose refusal says nothing certain, is handed back for
+ * the PUT path, as is a whole call Mailchimp refuses (a refusal of the request says nothing about
+ * its members). A call that still fails after the HTTP layer's tries (5xx, 429, a reset) is each of
+ * its members' transient outcome: the page's usual retry rule applies. Members created but not
+ * settled when an attempt dies (tags not yet applied) are reported existing to the next attempt
+ * and PUT, which tags them.
  */
 export async function createInBulk(
   mailchimp: MailchimpClient,
@@ -35,12 +36,14 @@ export async function createInBulk(
   beat: () => void,
 ): Promise<PutAfterBulk> {
   const after: PutAfterBulk = { writes: [], created: new Set() };
-  const size = bulkCallSize(members.length, mailchimp.maxConnections);
+  const connections = mailchimp.maxConnections;
+  const size = bulkCallSize(members.length, connections);
   const calls: PendingWrite[][] = [];
   for (let i = 0; i < members.length; i += size) calls.push(members.slice(i, i + size));
+  const created: PendingWrite[] = [];
   await forEachBounded(
     calls,
-    mailchimp.maxConnections,
+    connections,
     async (call) => {
       let answers: BatchSubscribeOutcome[];
       try {
@@ -55,24 +58,26 @@ export async function createInBulk(
         beat();
         return;
       }
-      const created = call.filter((w, i) => {
+      call.forEach((w, i) => {
         const a = answers[i]!;
-        if (a.kind === 'refused') outcomes.settle(w, { ok: false, error: a.error });
-        else if (a.kind !== 'created') after.writes.push(w);
-        return a.kind === 'created';
+        if (a.kind === 'created') created.push(w);
+        else if (a.kind === 'refused') outcomes.settle(w, { ok: false, error: a.error });
+        else after.writes.push(w);
       });
-      const untagged = await tagInBulk(tags, created, mailchimp.maxConnections);
-      for (const w of created) {
-        const problem = untagged.get(w);
-        if (problem === undefined) outcomes.settle(w, { ok: true, action: 'created' });
-        else if (problem === 'put') {
-          after.writes.push(w);
-          after.created.add(w);
-        } else outcomes.settle(w, { ok: false, error: problem });
-      }
       beat();
     },
     { signal: cancellationSignal() },
   );
+  // One round of segment calls for the whole page: a tag's members from every call go together.
+  const untagged = await tagInBulk(tags, created, connections);
+  for (const w of created) {
+    const problem = untagged.get(w);
+    if (problem === undefined) outcomes.settle(w, { ok: true, action: 'created' });
+    else if (problem === 'put') {
+      after.writes.push(w);
+      after.created.add(w);
+    } else outcomes.settle(w, { ok: false, error: problem });
+  }
+  beat();
   return after;
 }
