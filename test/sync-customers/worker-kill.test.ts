@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startHarness, type SyncHarness } from './harness.js';
+import { expectedMembers } from './expected.js';
 import { testServerAddress } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -26,6 +27,10 @@ describe('customerSync page after the worker process is killed', () => {
       vars: { MAILCHIMP_MAX_CONNECTIONS: '2', LOG_LEVEL: 'warn' },
     });
     h.mc.settings.latencyMs = 25;
+    // Every member exists already, so each is written with its own PUT (new members of a first
+    // load are created in bulk instead; bulk-retry.test.ts covers resuming those).
+    for (const email of expectedMembers(h.sage.data.customers()).members.keys())
+      h.mc.state.seedMember(h.listId, { email, status: 'subscribed' });
   });
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
