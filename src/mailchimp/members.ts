@@ -276,7 +276,7 @@ export async function memberById(
 }
 
 /**
- * The bulk path: `concurrency` workers each take the next input, so at most that many members are in
+ * Many members, one PUT each: `concurrency` workers each take the next input, so at most that many members are in
  * flight (the shared limiter still bounds the requests). Record-level failures become outcomes; only
  * a credentials failure stops the whole run.
  */
