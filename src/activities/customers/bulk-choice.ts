@@ -5,7 +5,7 @@ import { isEmailShaped } from '../../mailchimp/members.js';
 import type { PendingWrite } from './plan.js';
 import { tagPieces } from './bulk-tags.js';
 
-/** Below this many members a call, the segment calls after it cost more requests than they save. */
+/** With fewer members a call, the calls' own round trips outweigh spreading them over more connections. */
 const MIN_CALL = 100;
 
 /**
