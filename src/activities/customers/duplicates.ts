@@ -219,17 +219,19 @@ async function unorderedKeys(
   sage: Sage300Client,
   settings: CustomerMappingSettings,
 ): Promise<Entry[] | undefined> {
+  const filter = F.or(...KEY_PUNCTUATION.map((ch) => F.contains('CustomerNumber', ch)));
+  const rows: CustomerFields[] = [];
   try {
-    const { records, done } = await sage.keysetPage('customers', {
-      filter: F.or(...KEY_PUNCTUATION.map((ch) => F.contains('CustomerNumber', ch))),
-      select: ADDRESS_FIELDS,
-      top: MAX_UNORDERED_KEYS,
-    });
-    return done ? identities(records as CustomerFields[], settings) : undefined;
+    for await (const page of sage.pages('customers', { filter, select: ADDRESS_FIELDS, paging: 'keyset' })) {
+      throwIfCancelled();
+      rows.push(...(page as CustomerFields[]));
+      if (rows.length > MAX_UNORDERED_KEYS) return undefined;
+    }
   } catch (err) {
     if (err instanceof Sage300QueryError) return undefined;
     throw err;
   }
+  return identities(rows, settings);
 }
 
 /**
