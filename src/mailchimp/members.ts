@@ -276,9 +276,9 @@ export async function memberById(
 }
 
 /**
- * Many members, one PUT each: `concurrency` workers each take the next input, so at most that many members are in
- * flight (the shared limiter still bounds the requests). Record-level failures become outcomes; only
- * a credentials failure stops the whole run.
+ * Many members, one PUT each: `concurrency` workers each take the next input, so at most that many
+ * members are in flight (the shared limiter still bounds the requests). Record-level failures
+ * become outcomes; only a credentials failure stops the whole run.
  */
 export async function upsertMembers(
   http: MailchimpHttp,
