@@ -30,8 +30,10 @@ const MAX_QUERY_STRING = 1800;
 const LOOKUP_CONCURRENCY = 2;
 
 /**
- * Rows per lookup request: an address many customers have in ContactsEmail (a shared inbox behind
- * valid addresses of their own) is settled by its first sharer, so the rows after it are not read.
+ * Rows of a batch's first lookup request, half as many again for each next one: an address many
+ * customers have in ContactsEmail (an inbox behind valid addresses of their own) is settled by its
+ * first sharer, so the rows after it are not read, and one with no sharer below its page key costs
+ * requests that grow with the log of its customers, not with their count.
  */
 const LOOKUP_TOP = 10;
 
@@ -109,7 +111,7 @@ function lookupBatches(sage: Sage300Client, page: Entry[], ordered: boolean): Ar
       filter: F.and(F.gt('CustomerNumber', 'W'.repeat(12)), filter),
       select: ADDRESS_FIELDS,
       orderby: ['CustomerNumber'],
-      top: LOOKUP_TOP,
+      top: sage.pageSize,
     }).length <= MAX_QUERY_STRING;
   const batches: Array<Map<string, Filter>> = [];
   let batch = new Map<string, Filter>();
@@ -153,12 +155,12 @@ async function lookUpPage(
     async (batch) => {
       let open = [...batch.keys()];
       let after: string | number | undefined;
-      for (;;) {
+      for (let top = LOOKUP_TOP; ; top = Math.min(Math.ceil(1.5 * top), sage.pageSize)) {
         const rows = await sage.keysetPage('customers', {
           ...(after !== undefined ? { after } : {}),
           filter: F.or(...open.map((identity) => batch.get(identity)!)),
           select: ADDRESS_FIELDS,
-          top: LOOKUP_TOP,
+          top,
         });
         throwIfCancelled();
         const settled = new Set<string>();
