@@ -29,7 +29,7 @@ export const command: Command = {
   summary:
     'Benchmarks: Sage 300 read memory, customer sync and order sync rates against the Mailchimp cap, order reconciliation time.',
   usage:
-    'npm run bench -- [--only sage300|customers|orders|reconcile|shared] [--customers 100000] [--orders 50000] [--lines 4] ' +
+    'npm run bench -- [--only sage300|customers|orders|reconcile|shared] [--customers 100000] [--orders 50000] [--lines 4] [--batch-orders 500] ' +
     '[--reconcile-orders 100000] ' +
     '[--shared-customers 200000] [--shared-emails 100000] ' +
     '[--latency-ms 30] [--max-connections 10] [--naive-sample 1000]\n' +
@@ -42,6 +42,7 @@ export const command: Command = {
       orders: { type: 'string' },
       'reconcile-orders': { type: 'string' },
       lines: { type: 'string' },
+      'batch-orders': { type: 'string' },
       'latency-ms': { type: 'string' },
       'max-connections': { type: 'string' },
       'naive-sample': { type: 'string' },
@@ -131,7 +132,8 @@ export const command: Command = {
       ctx.out(
         `\n== Order sync: ${orders} orders x ~${linesPerOrder} lines, Mailchimp latency ${latencyMs} ms, ${maxConnections} connections`,
       );
-      const r = await benchOrderSync({ orders, linesPerOrder, latencyMs, maxConnections, log });
+      const batchOrders = positive('batch-orders', values['batch-orders'], 500);
+      const r = await benchOrderSync({ orders, linesPerOrder, latencyMs, maxConnections, batchOrders, log });
       summary.push(`order sync: ${JSON.stringify(r)}`);
     }
     if (run('reconcile')) {

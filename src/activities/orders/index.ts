@@ -76,6 +76,14 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
         const plan = orderJobPlan({ ...args, storeId: store, today }, wm, deps.config.sync);
         if (syncing && !plan.backfill && args.holdsStream)
           await clearStaleSyncing(mailchimp, store, deps.logger, args.jobId);
+        // Read while the workflow goes on to its first page activity (usually on this worker).
+        if (!args.replay)
+          orderReader(
+            sage,
+            { jobId: args.jobId, company: args.company, plan },
+            customers,
+            readAhead,
+          ).readFirstAhead();
         deps.logger.info(
           {
             jobId: args.jobId,

@@ -2,6 +2,7 @@ import type { Sage300Client } from '../../sage300/client.js';
 import { Sage300MalformedRecordError } from '../../sage300/errors.js';
 import type { ARCustomer, InvalidRow } from '../../sage300/schemas.js';
 import { F } from '../../sage300/odata.js';
+import { forEachBounded } from '../../shared/concurrency.js';
 import type { SyncPageInput } from '../../workflows/sync-job.js';
 import type { SageOrder } from '../../domain/orders/mapping.js';
 import { orderFilter, orderSelect, type OrderJobPlan } from '../../domain/orders/plan.js';
@@ -10,6 +11,8 @@ import { ReadAhead } from '../read-ahead.js';
 
 /** Customer numbers asked per ARCustomers query (`CustomerNumber eq 'a' or ...`). */
 const CUSTOMER_BATCH = 25;
+/** Customer queries of one page under way at once (the Sage client's own cap applies on top). */
+const CUSTOMER_QUERIES = 4;
 const CUSTOMER_SELECT = ['CustomerNumber', 'CustomerName', 'Email', 'ContactsEmail'];
 
 export interface OrderPageInput extends SyncPageInput {
@@ -48,14 +51,23 @@ export function orderReader(
     const numbers = page.records.map((o) => o.CustomerNumber?.trim()).filter((n): n is string => Boolean(n));
     return { ...page, customers: await lookupCustomers(sage, customers.forJob(input.jobId), numbers) };
   };
+  // A page read ahead with another page size is not the one asked for.
+  const key = (cursor: string | number | undefined) => [input.jobId, cursor, input.pageSize];
+  const ahead = (cursor: string | number | undefined) => {
+    if (!input.keys) readAhead.ahead(key(cursor), () => read(cursor));
+  };
   return {
     /** The page after `cursor` (the one read ahead when there is one). */
     pageAfter(cursor: string | number | undefined): Promise<OrderPage> {
-      return input.keys ? read(cursor) : readAhead.read([input.jobId, cursor], () => read(cursor));
+      return input.keys ? read(cursor) : readAhead.read(key(cursor), () => read(cursor));
     },
     /** Starts reading the page after this one, for this activity or the job's next. */
     readAheadOf(page: OrderPage): void {
-      if (!page.done && !input.keys) readAhead.ahead([input.jobId, page.lastKey], () => read(page.lastKey));
+      if (!page.done) ahead(page.lastKey);
+    },
+    /** Starts reading the job's first page, for its first page activity. */
+    readFirstAhead(): void {
+      ahead(undefined);
     },
   };
 }
@@ -113,8 +125,11 @@ async function lookupCustomers(
     if (hit !== undefined) out.set(n, hit ?? undefined);
     else missing.push(n);
   }
-  for (let i = 0; i < missing.length; i += CUSTOMER_BATCH) {
-    const batch = missing.slice(i, i + CUSTOMER_BATCH);
+  const batches: string[][] = [];
+  for (let i = 0; i < missing.length; i += CUSTOMER_BATCH) batches.push(missing.slice(i, i + CUSTOMER_BATCH));
+  // A backfill's first pages name a new customer on nearly every order: one query after the other
+  // would keep the page (and every Mailchimp connection) waiting on Sage.
+  await forEachBounded(batches, CUSTOMER_QUERIES, async (batch) => {
     const page = await sage.getPage('customers', {
       filter: F.or(...batch.map((n) => F.eq('CustomerNumber', n))),
       select: CUSTOMER_SELECT,
@@ -126,6 +141,6 @@ async function lookupCustomers(
       cache.set(n, c ?? null);
       out.set(n, c);
     }
-  }
+  });
   return out;
 }
