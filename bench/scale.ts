@@ -101,6 +101,11 @@ async function firstLoad(
       },
     },
   ).finally(() => rss.stop());
+  const c = job.result.counts;
+  // Said at once, so a run stopped later still shows what this load did.
+  log(
+    `  ${stream} done: read ${n(c.read)}, written ${n(c.created + c.updated)}, failed ${n(c.failed)} in ${round(job.seconds)} s = ${round((c.created + c.updated + c.failed) / job.seconds)}/s`,
+  );
   return { ...job, rss: rss.at, requests: (await mc.stats()).requests - before };
 }
 

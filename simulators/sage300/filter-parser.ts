@@ -530,6 +530,25 @@ export function propertiesOf(e: Expr, into = new Set<string>()): Set<string> {
  * The tightest lower bound on `key` implied by top-level `and` terms (`Key gt 'X'`, `Key ge 'X'`), so
  * a keyset page can start with a binary search instead of scanning every row.
  */
+/**
+ * The key values a filter confines the key to (`Key eq 'A' or Key eq 'B'`, possibly within an
+ * `and`), or undefined when it does not: such a query is a key seek, not a scan.
+ */
+export function keyEqualities(e: Expr | undefined, key: string): Array<string | number> | undefined {
+  if (!e) return undefined;
+  if (e.type === 'or') {
+    const a = keyEqualities(e.left, key);
+    const b = a && keyEqualities(e.right, key);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  if (e.type === 'and') return keyEqualities(e.left, key) ?? keyEqualities(e.right, key);
+  if (e.type !== 'compare' || e.op !== 'eq') return undefined;
+  const [prop, lit] = e.left.type === 'property' ? [e.left, e.right] : [e.right, e.left];
+  if (prop.type !== 'property' || prop.name !== key || lit.type !== 'literal') return undefined;
+  const v = lit.value;
+  return typeof v === 'string' || typeof v === 'number' ? [v] : undefined;
+}
+
 export function keyLowerBound(
   e: Expr | undefined,
   key: string,

@@ -1,6 +1,7 @@
 import {
   ODataSyntaxError,
   compileFilter,
+  keyEqualities,
   keyLowerBound,
   parseFilter,
   propertiesOf,
@@ -159,6 +160,23 @@ export interface QueryResult {
  * costs about its own size even on 100,000 rows, unless $count needs every match. A filter that
  * reads only the table's searchable columns is tested on their narrow copy; only matches are made.
  */
+function* positionsFrom(start: number, end: number): Generator<number> {
+  for (let p = start; p < end; p++) yield p;
+}
+
+/** The positions from `start` a filter naming keys can match, in key order; undefined: scan. */
+function keySeek(
+  table: LazyTable,
+  filter: Expr | undefined,
+  key: string,
+  start: number,
+): number[] | undefined {
+  const values = keyEqualities(filter, key);
+  if (!values) return undefined;
+  const positions = new Set(values.flatMap((v) => table.positionsMatching(v)));
+  return [...positions].filter((p) => p >= start).sort((a, b) => a - b);
+}
+
 export function runQuery(
   table: LazyTable,
   info: SetInfo,
@@ -181,7 +199,7 @@ export function runQuery(
     const rows: Row[] = [];
     let matched = 0;
     let more = false;
-    for (let p = start; p < table.size; p++) {
+    for (const p of keySeek(table, q.filter, info.key, start) ?? positionsFrom(start, table.size)) {
       if (!matchesAt(p)) continue;
       matched++;
       if (matched <= q.skip) continue;

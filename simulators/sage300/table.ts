@@ -1,6 +1,8 @@
 export type Key = string | number;
 export type Row = Record<string, unknown>;
 
+const foldKey = (k: string) => k.trimEnd().toLowerCase();
+
 function cmp(a: Key, b: Key): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -18,6 +20,8 @@ export class LazyTable {
   private readonly stored = new Map<Key, Row>();
   /** Per position: the key and the searchable columns (undefined until first needed). */
   private narrow?: Row[];
+  /** String keys by their trimmed lower case, built on the first key seek (the key's index). */
+  private folded?: Map<string, Key[]>;
 
   constructor(
     readonly keyField: string,
@@ -70,6 +74,29 @@ export class LazyTable {
     return out;
   }
 
+  /**
+   * Positions of the rows whose key may equal `key` in any collation (trailing spaces and case
+   * ignored), in key order: a key seek, as SQL Server's primary key index answers `Key eq 'X'`.
+   * The caller still tests each row against its filter.
+   */
+  positionsMatching(key: Key): number[] {
+    if (typeof key === 'number') {
+      const p = this.lowerBound(key, true);
+      return this.keys[p] === key ? [p] : [];
+    }
+    if (!this.folded) {
+      this.folded = new Map();
+      for (const k of this.keys) {
+        if (typeof k !== 'string') continue;
+        const f = foldKey(k);
+        const same = this.folded.get(f);
+        if (same) same.push(k);
+        else this.folded.set(f, [k]);
+      }
+    }
+    return (this.folded.get(foldKey(key)) ?? []).map((k) => this.lowerBound(k, true));
+  }
+
   get(key: Key): Row | undefined {
     const p = this.lowerBound(key, true);
     return p < this.keys.length && this.keys[p] === key ? this.at(p) : undefined;
@@ -87,6 +114,7 @@ export class LazyTable {
     if (!exists) {
       this.keys.splice(p, 0, key);
       this.gen.splice(p, 0, -1);
+      this.folded = undefined;
     }
     this.stored.set(key, structuredClone(row));
     if (this.narrow) this.narrow.splice(p, exists ? 1 : 0, this.narrowOf(row));
@@ -99,6 +127,7 @@ export class LazyTable {
     this.keys.splice(p, 1);
     this.gen.splice(p, 1);
     this.narrow?.splice(p, 1);
+    this.folded = undefined;
     this.stored.delete(key);
     return true;
   }
