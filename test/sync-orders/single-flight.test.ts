@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { classifyOrders } from './expected.js';
 import { expectBackfilledExactlyOnce } from './assertions.js';
 import { startOrderHarness, STORE_ID, type OrderHarness } from './harness.js';
-import { StreamBusyError, startSyncJob } from '../../src/starter/start-job.js';
+import { StreamBusyError, findRunningJob, startSyncJob } from '../../src/starter/start-job.js';
 import type { SyncJobResult } from '../../src/workflows/types.js';
 import { SA } from '../../src/temporal/search-attributes.js';
 
@@ -15,6 +15,15 @@ async function jobsOf(h: OrderHarness): Promise<Array<{ workflowId: string; stat
   }))
     found.push({ workflowId: wf.workflowId, status: wf.status.name });
   return found.reverse();
+}
+
+/** The company's running order job as visibility shows it, once `wanted` holds (visibility lags). */
+async function untilRunningJob(h: OrderHarness, wanted: (id: string | undefined) => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!wanted(await findRunningJob(h.t.client, 'orders', h.company))) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for visibility');
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 async function failureOf(h: OrderHarness, workflowId: string): Promise<string> {
@@ -107,11 +116,15 @@ describe('one order job at a time per company, whatever started it', () => {
   }, 120_000);
 
   it('with ifBusy=wait the second job starts when the first has ended', async () => {
+    // Slow enough to be seen running: a second start that missed it would take the same job ID.
+    h.mc.faults.set({ latencyMs: 100 });
     const first = await startSyncJob(
       h.t.client,
       { stream: 'orders', company: h.company, trigger: 'manual', full: true },
       { taskQueue: h.t.taskQueue },
     );
+    await untilRunningJob(h, (id) => id === first.workflowId);
+    h.mc.faults.clear();
     let waitedFor: string | undefined;
     const second = await startSyncJob(
       h.t.client,
@@ -135,6 +148,8 @@ describe('one order job at a time per company, whatever started it', () => {
     const before = h.mc.stats.requests;
     while (h.mc.stats.requests <= before + 5) await new Promise((r) => setTimeout(r, 20));
     await stuck.terminate('operator');
+    // The stream lock is what is tested here, not the start's visibility check, which lags.
+    await untilRunningJob(h, (id) => id === undefined);
     const next = await startSyncJob(
       h.t.client,
       { stream: 'orders', company: h.company, trigger: 'manual' },
