@@ -104,7 +104,7 @@ async function firstLoad(
   const c = job.result.counts;
   // Said at once, so a run stopped later still shows what this load did.
   log(
-    `  ${stream} done: read ${n(c.read)}, written ${n(c.created + c.updated)}, failed ${n(c.failed)} in ${round(job.seconds)} s = ${round((c.created + c.updated + c.failed) / job.seconds)}/s`,
+    `  ${stream} done: read ${n(c.read)}, written ${n(c.created + c.updated)}, failed ${n(c.failed)} in ${round(job.seconds)} s (${round((c.created + c.updated + c.failed) / job.seconds)} written or refused/s)`,
   );
   return { ...job, rss: rss.at, requests: (await mc.stats()).requests - before };
 }
