@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { siblingModule } from '../src/shared/paths.js';
 import type { MailchimpSimulatorOptions, MemberStatus, SeedMember } from '../simulators/mailchimp/index.js';
 import type { Sage300SimulatorOptions } from '../simulators/sage300/index.js';
+import { benchCosts, REAL_ROUND_TRIP_MS } from './cost-model.js';
 
 /**
  * A simulator in a process of its own, spoken to over IPC: `{ kind, ...payload }` messages, one
@@ -97,7 +98,13 @@ export async function startMailchimpChild(
   options: MailchimpSimulatorOptions,
   opts: { maxOldSpaceMb?: number } = {},
 ): Promise<MailchimpChild> {
-  const child = await forkSimulator('./mailchimp-child', options, opts);
+  // Every benchmark's Mailchimp starts here: its bulk costs scale with its latency (cost-model.ts).
+  const { bulkPerMemberMs, batchItemLatencyMs } = benchCosts(options.latencyMs ?? REAL_ROUND_TRIP_MS);
+  const child = await forkSimulator(
+    './mailchimp-child',
+    { bulkPerMemberMs, batchItemLatencyMs, ...options },
+    opts,
+  );
   const r = child.ready;
   return {
     apiUrl: r.apiUrl as string,

@@ -3,14 +3,15 @@ import { parseCommandArgs } from '../src/cli/args.js';
 import { UsageError } from '../src/cli/command.js';
 import { installRuntime } from '../src/temporal/runtime.js';
 import { createLogger } from '../src/logging/logger.js';
+import { benchCosts, describeCosts } from './cost-model.js';
 
 const SUITES = ['sage300', 'customers', 'orders', 'reconcile', 'shared'] as const;
 type Suite = (typeof SUITES)[number];
 
 /**
  * Mailchimp latency per request in scale mode: the other suites' 30 ms, so its serial writer and
- * ratios compare with theirs. A lower one would not shorten the run much: bulk member calls cost
- * mostly their per-member time, and the orders are held by the worker below even 333/s.
+ * ratios compare with theirs. The bulk costs shrink with it (cost-model.ts); a lower one would not
+ * shorten the run much: the orders are held by the worker below even 333/s.
  */
 const SCALE_LATENCY_MS = 30;
 
@@ -57,6 +58,7 @@ export const command: Command = {
       const orders = positive('orders', values.orders, 1_000_000);
       const latencyMs = positive('latency-ms', values['latency-ms'], SCALE_LATENCY_MS);
       ctx.out(`\n== Scale: ${customers} customers and ${orders} orders, first load then 1 % changed`);
+      ctx.out(describeCosts(benchCosts(latencyMs)));
       await benchScale({
         customers,
         orders,
@@ -81,6 +83,7 @@ export const command: Command = {
     installRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }));
     const log = (line: string) => ctx.out(line);
     const summary: string[] = [];
+    log(describeCosts(benchCosts(latencyMs)));
 
     if (run('sage300')) {
       const { benchSage300Read } = await import('./sage300-read.js');

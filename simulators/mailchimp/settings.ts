@@ -24,10 +24,9 @@ export interface SimSettings {
  *   API slowed down (danesparza/MailChimp.NET#165), and 500 members must fit the 120 s cut-off with room;
  * - a /batches job of 110 member writes ran 8 s, ~70 ms per operation including queueing
  *   (drewm/mailchimp-api#198).
- * 10 ms sits at the cheap end of that range, which is conservative for the benchmark anyway: its 30 ms
- * request latency is a fraction of a real round trip (~200 ms) while this per-member time is not scaled,
- * so a bulk call costs relatively more than it would against Mailchimp. docs/benchmarks.md "Simulator
- * cost model" repeats the reasoning.
+ * 10 ms sits at the cheap end of that range. It is a real-world figure, beside a real round trip of
+ * ~200 ms: the benchmark, whose requests take less, scales it down by the same factor
+ * (bench/cost-model.ts). docs/benchmarks.md "Simulator cost model" repeats the reasoning.
  */
 export const DEFAULT_BULK_PER_MEMBER_MS = 10;
 
