@@ -1,5 +1,4 @@
 import { getClient, heartbeat } from '@temporalio/activity';
-import type { ARCustomer } from '../../sage300/schemas.js';
 import type { PageResult, PreparedJob } from '../../workflows/types.js';
 import { orderJobPlan } from '../../domain/orders/plan.js';
 import type { ActivityDeps } from '../deps.js';
@@ -7,8 +6,8 @@ import { resolveClients } from '../clients.js';
 import { SyncConfigurationError, toActivityFailure } from '../errors.js';
 import { checkCompany, throwIfCancelled } from '../guards.js';
 import { withHeartbeat } from '../heartbeat.js';
-import { JobCache } from '../job-cache.js';
 import { loadWatermark } from '../sync-state.js';
+import { customerCache, productCache } from './caches.js';
 import { resumeCheckpoint, settlePage } from './checkpoint.js';
 import { planOrderPage, type OrderPagePlan } from './plan.js';
 import { clearStaleSyncing, ensureOrderStore } from './prepare.js';
@@ -29,10 +28,10 @@ export type { OrderPageInput } from './read.js';
  */
 export function createOrderSyncActivities(deps: ActivityDeps) {
   const clients = resolveClients(deps);
-  // Per job: products already upserted (id -> fingerprint) and customers already read from Sage.
+  // Per job: products already upserted and customers already read from Sage, bounded (caches.ts).
   // Kept across the job's page activities on this worker; a restarted worker simply upserts again.
-  const products = new JobCache<string>(20, 200_000);
-  const customers = new JobCache<ARCustomer | null>(20, 200_000);
+  const products = productCache();
+  const customers = customerCache();
   const readAhead = orderReadAhead();
 
   /** MAILCHIMP_STORE_ID, else one store per Sage company (`sage300-saminc` style, lower-case). */

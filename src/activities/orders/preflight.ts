@@ -1,5 +1,4 @@
 import { activityInfo, cancellationSignal, getClient } from '@temporalio/activity';
-import type { ARCustomer } from '../../sage300/schemas.js';
 import type { MailchimpClient } from '../../mailchimp/client.js';
 import { maskEmail } from '../../logging/redact.js';
 import { forEachBounded } from '../../shared/concurrency.js';
@@ -13,9 +12,9 @@ import { resolveClients } from '../clients.js';
 import { toActivityFailure } from '../errors.js';
 import { checkCompany, throwIfCancelled } from '../guards.js';
 import { withHeartbeat } from '../heartbeat.js';
-import { JobCache } from '../job-cache.js';
 import { loadWatermark } from '../sync-state.js';
 import { guardOf, guardVerdict } from '../preflight.js';
+import { customerCache } from './caches.js';
 import { planOrderPage, type PendingOrder } from './plan.js';
 import { orderReadAhead, orderReader } from './read.js';
 
@@ -40,7 +39,7 @@ const ORDER_FIELDS = [
  */
 export function createOrderPlanActivities(deps: ActivityDeps) {
   const clients = resolveClients(deps);
-  const customers = new JobCache<ARCustomer | null>(4, 200_000);
+  const customers = customerCache();
   const readAhead = orderReadAhead();
 
   return {

@@ -1,0 +1,25 @@
+import type { ARCustomer } from '../../sage300/schemas.js';
+import { JobCache } from '../job-cache.js';
+
+/**
+ * Order jobs a worker keeps caches for: a company runs one order job at a time (its stream lock),
+ * so this covers several companies, or a job and its plan, at once.
+ */
+export const ORDER_CACHE_JOBS = 8;
+
+/**
+ * Entries per job, customers and products alike: five Sage pages' worth of distinct customers, kept
+ * most recently used first, so the customers a backfill meets again and again stay. About 300 bytes
+ * an entry: the caches stay under 8 x 5,000 x 2 x 300 B = 24 MB whatever the number of orders.
+ */
+export const ORDER_CACHE_ENTRIES = 5_000;
+
+/** Customers a job already read from Sage (null: Sage has no such customer). */
+export function customerCache(): JobCache<ARCustomer | null> {
+  return new JobCache(ORDER_CACHE_JOBS, ORDER_CACHE_ENTRIES);
+}
+
+/** Products a job already upserted: id -> fingerprint of what was sent. */
+export function productCache(): JobCache<string> {
+  return new JobCache(ORDER_CACHE_JOBS, ORDER_CACHE_ENTRIES);
+}
