@@ -133,6 +133,19 @@ export async function upsertOrder(
   return 'updated';
 }
 
+/**
+ * Mailchimp refused the address of a customer new to the store (syntax, or "looks fake"): every
+ * order that carries the same customer id and address is refused the same way while the store lacks
+ * that customer.
+ */
+export function refusedCustomerEmail(err: unknown): err is MailchimpRecordError {
+  return (
+    err instanceof MailchimpRecordError &&
+    err.status === 400 &&
+    /valid email address|looks fake or invalid/i.test(err.detail ?? '')
+  );
+}
+
 export async function updateOrder(
   http: MailchimpHttp,
   storeId: string,

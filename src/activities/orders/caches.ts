@@ -1,3 +1,4 @@
+import type { MailchimpRecordError } from '../../mailchimp/errors.js';
 import type { ARCustomer } from '../../sage300/schemas.js';
 import { JobCache } from '../job-cache.js';
 
@@ -21,5 +22,10 @@ export function customerCache(): JobCache<ARCustomer | null> {
 
 /** Products a job already upserted: id -> fingerprint of what was sent. */
 export function productCache(): JobCache<string> {
+  return new JobCache(ORDER_CACHE_JOBS, ORDER_CACHE_ENTRIES);
+}
+
+/** Customer id and address -> Mailchimp's refusal of that address, for the job's later orders. */
+export function refusalCache(): JobCache<MailchimpRecordError> {
   return new JobCache(ORDER_CACHE_JOBS, ORDER_CACHE_ENTRIES);
 }

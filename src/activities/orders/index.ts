@@ -7,7 +7,7 @@ import { SyncConfigurationError, toActivityFailure } from '../errors.js';
 import { checkCompany, throwIfCancelled } from '../guards.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { loadWatermark } from '../sync-state.js';
-import { customerCache, productCache } from './caches.js';
+import { customerCache, productCache, refusalCache } from './caches.js';
 import { resumeCheckpoint, settlePage } from './checkpoint.js';
 import { planOrderPage, type OrderPagePlan } from './plan.js';
 import { clearStaleSyncing, ensureOrderStore } from './prepare.js';
@@ -32,6 +32,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
   // Kept across the job's page activities on this worker; a restarted worker simply upserts again.
   const products = productCache();
   const customers = customerCache();
+  const refusals = refusalCache();
   const readAhead = orderReadAhead();
 
   /** MAILCHIMP_STORE_ID, else one store per Sage company (`sage300-saminc` style, lower-case). */
@@ -156,7 +157,7 @@ export function createOrderSyncActivities(deps: ActivityDeps) {
                 plan.storeId,
                 planned.products,
               );
-              await writeOrders(mailchimp, plan, planned, failedProducts);
+              await writeOrders(mailchimp, plan, planned, failedProducts, refusals.forJob(input.jobId));
               settlePage(checkpoint, page, planned);
               inFlight = undefined;
               beat();

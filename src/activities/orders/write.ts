@@ -1,5 +1,7 @@
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import type { MailchimpClient } from '../../mailchimp/client.js';
+import { refusedCustomerEmail } from '../../mailchimp/ecommerce.js';
+import type { MailchimpRecordError } from '../../mailchimp/errors.js';
 import type { ProductInput } from '../../mailchimp/types.js';
 import { maskEmail } from '../../logging/redact.js';
 import { forEachBounded } from '../../shared/concurrency.js';
@@ -66,6 +68,7 @@ export async function writeOrders(
   plan: OrderJobPlan,
   page: OrderPagePlan,
   failedProducts: ReadonlyMap<string, RecordFailure>,
+  refused: Refusals,
 ): Promise<void> {
   const { counts, trail } = page;
   const fail = (w: PendingOrder, f: RecordFailure) => {
@@ -90,7 +93,7 @@ export async function writeOrders(
         return;
       }
       try {
-        const outcome = await writeOrder(mailchimp, plan, w.uniquifier, w.body);
+        const outcome = await writeOrder(mailchimp, plan, w.uniquifier, w.body, refused);
         counts[outcome]++;
         trail[outcome].push(w.key);
       } catch (err) {
@@ -101,21 +104,53 @@ export async function writeOrders(
   );
 }
 
+/** The job's refusals of customer addresses (caches.ts `refusalCache`). */
+export type Refusals = ReturnType<JobCache<MailchimpRecordError>['forJob']>;
+
+const refusalKey = (body: MappedOrderBody) => `${body.customer.id}\u0000${body.customer.email_address}`;
+
 /** New orders are created (POST, PATCH if it exists); known ones are compared and PATCHed only when different. */
 async function writeOrder(
   mailchimp: MailchimpClient,
   plan: OrderJobPlan,
   uniquifier: number,
   body: MappedOrderBody,
+  refused: Refusals,
 ): Promise<Outcome> {
   const current = isNewToStore(plan, uniquifier)
     ? undefined
     : await mailchimp.getOrder(plan.storeId, body.id);
-  if (!current) return mailchimp.upsertOrder(plan.storeId, body, updateBody(body));
+  if (!current) return createOrder(mailchimp, plan, body, refused);
   const differs = orderDiffers(body, current);
   const removed = removedLineIds(body, current);
   if (!differs && removed.length === 0) return 'unchanged';
   if (differs) await mailchimp.updateOrder(plan.storeId, body.id, updateBody(body));
   for (const lineId of removed) await mailchimp.deleteOrderLine(plan.storeId, body.id, lineId);
   return 'updated';
+}
+
+/**
+ * POST, PATCH when it exists. An order whose customer address Mailchimp already refused in this job
+ * would be refused again (POST, then the GET that tells a refusal from an existing order): the GET
+ * alone settles it, the order exists (PATCHed, as the POST's "exists" would) or fails as before.
+ */
+async function createOrder(
+  mailchimp: MailchimpClient,
+  plan: OrderJobPlan,
+  body: MappedOrderBody,
+  refused: Refusals,
+): Promise<'created' | 'updated'> {
+  const key = refusalKey(body);
+  const refusal = refused.get(key);
+  if (refusal) {
+    if (!(await mailchimp.getOrder(plan.storeId, body.id))) throw refusal;
+    await mailchimp.updateOrder(plan.storeId, body.id, updateBody(body));
+    return 'updated';
+  }
+  try {
+    return await mailchimp.upsertOrder(plan.storeId, body, updateBody(body));
+  } catch (err) {
+    if (refusedCustomerEmail(err)) refused.set(key, err);
+    throw err;
+  }
 }
