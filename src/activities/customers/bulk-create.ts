@@ -3,10 +3,11 @@ import type { MailchimpClient } from '../../mailchimp/client.js';
 import type { BatchSubscribeOutcome } from '../../mailchimp/batch-subscribe.js';
 import { outcomeErrorOf } from '../../mailchimp/members.js';
 import type { TagSegments } from '../../mailchimp/tag-segments.js';
+import type { OutcomeError } from '../../mailchimp/types.js';
 import { forEachBounded } from '../../shared/concurrency.js';
 import type { PendingWrite } from './plan.js';
 import type { PageOutcomes } from './outcomes.js';
-import { tagInBulk } from './bulk-tags.js';
+import { tagPiece, tagPieces } from './bulk-tags.js';
 import { bulkCallSize } from './bulk-choice.js';
 
 /** What the bulk path leaves to the PUT path. */
@@ -17,9 +18,11 @@ export interface PutAfterBulk {
 }
 
 /**
- * Creates members new to the audience up to 500 a request (sized in bulk-choice.ts), then tags the
- * page's new members through static segments (bulk-tags.ts); a created member's outcome is settled
- * once its tags are applied, and sent with `beat`, so a retried attempt sends none of them again.
+ * Creates members new to the audience up to 500 a request (sized in bulk-choice.ts) and tags them
+ * through static segments (bulk-tags.ts). A segment call goes out as soon as the batch calls that
+ * create its members have answered, not after all of them, so the connections do not idle between
+ * the two kinds of call. A created member's outcome is settled once its tags are applied, and sent
+ * with `beat`, so a retried attempt sends none of them again.
  * A member Mailchimp reports as existing, or whose refusal says nothing certain, is handed back for
  * the PUT path, as is a whole call Mailchimp refuses (a refusal of the request says nothing about
  * its members). A call that still fails after the HTTP layer's tries (5xx, 429, a reset) is each of
@@ -40,11 +43,26 @@ export async function createInBulk(
   const size = bulkCallSize(members.length, connections);
   const calls: PendingWrite[][] = [];
   for (let i = 0; i < members.length; i += size) calls.push(members.slice(i, i + size));
-  const created: PendingWrite[] = [];
+  const callOf = new Map(calls.flatMap((call, i) => call.map((w) => [w, i] as const)));
+  // A tag's members from every call still go together: pieces are cut from the whole page.
+  const pieces = tagPieces(members, connections).map((p) => ({
+    ...p,
+    waitingFor: new Set(p.members.map((w) => callOf.get(w)!)),
+  }));
+  const created = new Set<PendingWrite>();
+  const untagged = new Map<PendingWrite, OutcomeError | 'put'>();
+  const tagging: Array<Promise<void>> = [];
+  const answered = (call: number) => {
+    for (const p of pieces) {
+      if (!p.waitingFor.delete(call) || p.waitingFor.size > 0) continue;
+      const toTag = p.members.filter((w) => created.has(w));
+      if (toTag.length > 0) tagging.push(tagPiece(tags, { tag: p.tag, members: toTag }, untagged));
+    }
+  };
   await forEachBounded(
-    calls,
+    calls.map((call, i) => ({ call, i })),
     connections,
-    async (call) => {
+    async ({ call, i }) => {
       let answers: BatchSubscribeOutcome[];
       try {
         answers = await mailchimp.subscribeNew(
@@ -55,21 +73,22 @@ export async function createInBulk(
         const error = outcomeErrorOf(err);
         if (error.kind === 'permanent') after.writes.push(...call);
         else for (const w of call) outcomes.settle(w, { ok: false, error });
+        answered(i);
         beat();
         return;
       }
-      call.forEach((w, i) => {
-        const a = answers[i]!;
-        if (a.kind === 'created') created.push(w);
+      call.forEach((w, j) => {
+        const a = answers[j]!;
+        if (a.kind === 'created') created.add(w);
         else if (a.kind === 'refused') outcomes.settle(w, { ok: false, error: a.error });
         else after.writes.push(w);
       });
+      answered(i);
       beat();
     },
     { signal: cancellationSignal() },
   );
-  // One round of segment calls for the whole page: a tag's members from every call go together.
-  const untagged = await tagInBulk(tags, created, connections);
+  await Promise.all(tagging);
   for (const w of created) {
     const problem = untagged.get(w);
     if (problem === undefined) outcomes.settle(w, { ok: true, action: 'created' });
