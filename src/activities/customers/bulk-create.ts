@@ -1,7 +1,7 @@
 import { cancellationSignal } from '@temporalio/activity';
 import type { MailchimpClient } from '../../mailchimp/client.js';
 import type { BatchSubscribeOutcome } from '../../mailchimp/batch-subscribe.js';
-import { outcomeErrorOf } from '../../mailchimp/members.js';
+import { outcomeErrorOf, wantedTags } from '../../mailchimp/members.js';
 import type { TagSegments } from '../../mailchimp/tag-segments.js';
 import type { OutcomeError } from '../../mailchimp/types.js';
 import { forEachBounded } from '../../shared/concurrency.js';
@@ -42,7 +42,10 @@ export async function createInBulk(
   const connections = mailchimp.maxConnections;
   const size = bulkCallSize(members.length, connections);
   const calls: PendingWrite[][] = [];
-  for (let i = 0; i < members.length; i += size) calls.push(members.slice(i, i + size));
+  // Members with the same tags share calls: a tag's pieces then wait on few calls, and go out
+  // while the later calls still run.
+  const byTags = [...members].sort((a, b) => tagKey(a).localeCompare(tagKey(b)));
+  for (let i = 0; i < byTags.length; i += size) calls.push(byTags.slice(i, i + size));
   const callOf = new Map(calls.flatMap((call, i) => call.map((w) => [w, i] as const)));
   // A tag's members from every call still go together: pieces are cut from the whole page.
   const pieces = tagPieces(members, connections).map((p) => ({
@@ -100,3 +103,5 @@ export async function createInBulk(
   beat();
   return after;
 }
+
+const tagKey = (w: PendingWrite) => wantedTags(w.member.tags).join('\n');
