@@ -25,7 +25,7 @@ export function productCache(): JobCache<string> {
   return new JobCache(ORDER_CACHE_JOBS, ORDER_CACHE_ENTRIES);
 }
 
-/** Customer id and address -> Mailchimp's refusal of that address, for the job's later orders. */
-export function refusalCache(): JobCache<MailchimpRecordError> {
+/** Customer id and address -> the job's first POST with them, settled to Mailchimp's refusal of the address. */
+export function refusalCache(): JobCache<Promise<MailchimpRecordError | undefined>> {
   return new JobCache(ORDER_CACHE_JOBS, ORDER_CACHE_ENTRIES);
 }

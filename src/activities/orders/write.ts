@@ -104,8 +104,11 @@ export async function writeOrders(
   );
 }
 
-/** The job's refusals of customer addresses (caches.ts `refusalCache`). */
-export type Refusals = ReturnType<JobCache<MailchimpRecordError>['forJob']>;
+/**
+ * Per customer id and address: the first POST that carried them, settled to Mailchimp's refusal of
+ * the address, or undefined (caches.ts `refusalCache`).
+ */
+export type Refusals = ReturnType<JobCache<Promise<MailchimpRecordError | undefined>>['forJob']>;
 
 const refusalKey = (body: MappedOrderBody) => `${body.customer.id}\u0000${body.customer.email_address}`;
 
@@ -133,6 +136,8 @@ async function writeOrder(
  * POST, PATCH when it exists. An order whose customer address Mailchimp already refused in this job
  * would be refused again (POST, then the GET that tells a refusal from an existing order): the GET
  * alone settles it, the order exists (PATCHed, as the POST's "exists" would) or fails as before.
+ * Orders with the same address wait for the first one's POST, so how many POSTs a page sends does
+ * not depend on which of its orders happen to be written side by side.
  */
 async function createOrder(
   mailchimp: MailchimpClient,
@@ -141,16 +146,22 @@ async function createOrder(
   refused: Refusals,
 ): Promise<'created' | 'updated'> {
   const key = refusalKey(body);
-  const refusal = refused.get(key);
+  const first = refused.get(key);
+  const refusal = first && (await first);
   if (refusal) {
     if (!(await mailchimp.getOrder(plan.storeId, body.id))) throw refusal;
     await mailchimp.updateOrder(plan.storeId, body.id, updateBody(body));
     return 'updated';
   }
-  try {
-    return await mailchimp.upsertOrder(plan.storeId, body, updateBody(body));
-  } catch (err) {
-    if (refusedCustomerEmail(err)) refused.set(key, err);
-    throw err;
+  const sent = mailchimp.upsertOrder(plan.storeId, body, updateBody(body));
+  if (!first) {
+    refused.set(
+      key,
+      sent.then(
+        () => undefined,
+        (err: unknown) => (refusedCustomerEmail(err) ? err : undefined),
+      ),
+    );
   }
+  return sent;
 }
