@@ -147,8 +147,10 @@ describe('one order job at a time per company, whatever started it', () => {
     // Terminated once it holds the stream and writes (terminate runs no workflow code: no release).
     const before = h.mc.stats.requests;
     while (h.mc.stats.requests <= before + 5) await new Promise((r) => setTimeout(r, 20));
+    // The stream lock is what is tested here, not the start's visibility check, which lags: seen
+    // running first, so "no running job" below is its end, not visibility not having caught up yet.
+    await untilRunningJob(h, (id) => id === stuck.workflowId);
     await stuck.terminate('operator');
-    // The stream lock is what is tested here, not the start's visibility check, which lags.
     await untilRunningJob(h, (id) => id === undefined);
     const next = await startSyncJob(
       h.t.client,
