@@ -15,6 +15,7 @@ import { historySize } from './history-payloads.js';
 import { naiveSerialWriter } from './naive-writer.js';
 import { runJob } from './run-job.js';
 import { startBenchStack } from './stack.js';
+import { mb, round } from './format.js';
 
 export interface BenchCustomerSyncOptions {
   customers: number;
@@ -28,9 +29,6 @@ export interface BenchCustomerSyncOptions {
   naiveSample: number;
   log: (line: string) => void;
 }
-
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Bytes of the loser -> winner map 0.1.0 returned from findDuplicateEmails and carried in history. */
 function mapBytesOf010(rows: Iterable<Record<string, unknown>>): { losers: number; bytes: number } {

@@ -9,6 +9,7 @@ import { benchOrderBatches } from './order-batches.js';
 import { simulatorEnv, startBenchStack } from './stack.js';
 import type { SyncJobResult } from '../src/workflows/types.js';
 import { installRuntime } from '../src/temporal/runtime.js';
+import { round } from './format.js';
 
 export interface OrderSyncBenchOptions {
   orders: number;
@@ -21,8 +22,6 @@ export interface OrderSyncBenchOptions {
   batchOrders?: number;
   log: (line: string) => void;
 }
-
-const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
 
 /**
  * A backfill of N orders through the whole stack: its own Temporal dev server, both simulators over

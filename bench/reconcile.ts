@@ -13,6 +13,7 @@ import {
 import type { SyncJobResult } from '../src/workflows/types.js';
 import { installRuntime } from '../src/temporal/runtime.js';
 import { simulatorEnv, startBenchStack } from './stack.js';
+import { round } from './format.js';
 
 export interface ReconcileBenchOptions {
   orders: number;
@@ -25,7 +26,6 @@ export interface ReconcileBenchOptions {
   log: (line: string) => void;
 }
 
-const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
 const FIRST_DAY = Date.UTC(2025, 0, 1);
 const dayOf = (i: number, days: number) =>
   new Date(FIRST_DAY + (i % days) * 86_400_000).toISOString().slice(0, 10);

@@ -1,5 +1,6 @@
 import { Sage300Client } from '../src/sage300/client.js';
 import { startSage300Simulator } from '../simulators/sage300/index.js';
+import { mb } from './format.js';
 
 export interface Sage300ReadBenchResult {
   records: number;
@@ -9,8 +10,6 @@ export interface Sage300ReadBenchResult {
   /** RSS after the simulator started, before the first page: growth above it is the read's own. */
   rssStartMb: number;
 }
-
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 /**
  * Streams every customer of an N-customer simulator through the client with keyset paging, keeping

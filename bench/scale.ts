@@ -21,6 +21,7 @@ import { historySize, type HistorySize } from './history-payloads.js';
 import { naiveSerialWriter } from './naive-writer.js';
 import { runJob } from './run-job.js';
 import { simulatorEnv, startBenchStack } from './stack.js';
+import { mb, round } from './format.js';
 
 export interface ScaleBenchOptions {
   customers: number;
@@ -33,8 +34,6 @@ export interface ScaleBenchOptions {
   log: (line: string) => void;
 }
 
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const n = (v: number) => v.toLocaleString('en-US');
 
 /** Points of a load at which the worker's RSS is reported: 10 % of 1,000,000 is the 100,000 point. */
