@@ -83,12 +83,11 @@ export async function startBenchStack(opts: {
   }
 }
 
-/** The settings that point the connector at both simulators, with the store the order suites use. */
-export function simulatorEnv(
+/** The settings that point the connector at both simulators (tests add their own timeouts to them). */
+export function simulatorConnection(
   sage: { baseUrl: string; company: string; username: string; password: string },
   mc: { apiKey: string; apiUrl: string },
   listId: string,
-  maxConnections: number,
 ): Record<string, string> {
   return {
     SAGE300_BASE_URL: sage.baseUrl,
@@ -98,6 +97,18 @@ export function simulatorEnv(
     MAILCHIMP_API_KEY: mc.apiKey,
     MAILCHIMP_API_URL: mc.apiUrl,
     MAILCHIMP_LIST_ID: listId,
+  };
+}
+
+/** The simulators' settings with the store the order suites use and the bench's connection cap. */
+export function simulatorEnv(
+  sage: { baseUrl: string; company: string; username: string; password: string },
+  mc: { apiKey: string; apiUrl: string },
+  listId: string,
+  maxConnections: number,
+): Record<string, string> {
+  return {
+    ...simulatorConnection(sage, mc, listId),
     MAILCHIMP_STORE_ID: 'bench-store',
     MAILCHIMP_MAX_CONNECTIONS: String(Math.min(10, maxConnections)),
   };

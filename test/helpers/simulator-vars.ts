@@ -1,5 +1,6 @@
 import type { Sage300Simulator } from '../../simulators/sage300/index.js';
 import type { MailchimpSimulator } from '../../simulators/mailchimp/index.js';
+import { simulatorConnection } from '../../bench/stack.js';
 
 /**
  * The connector settings that point it at both simulators, as a user's environment would. Short
@@ -12,14 +13,8 @@ export function simulatorVars(
   timeoutMs: number,
 ): Record<string, string> {
   return {
-    SAGE300_BASE_URL: sage.baseUrl,
-    SAGE300_COMPANY: sage.company,
-    SAGE300_USERNAME: sage.username,
-    SAGE300_PASSWORD: sage.password,
+    ...simulatorConnection(sage, mc, listId),
     SAGE300_TIMEOUT_MS: String(timeoutMs),
-    MAILCHIMP_API_KEY: mc.apiKey,
-    MAILCHIMP_API_URL: mc.apiUrl,
-    MAILCHIMP_LIST_ID: listId,
     MAILCHIMP_TIMEOUT_MS: String(timeoutMs),
   };
 }
